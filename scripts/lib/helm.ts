@@ -1,0 +1,78 @@
+// Which Helm binaries the toolkit runs, and one way to call `helm template`.
+// Order: HELM_BIN (the user's own Helm, alone) if set, else the project's pinned Helm 3 and Helm 4.
+import { existsSync } from "node:fs";
+import { execa } from "execa";
+import { pinnedHelm3, pinnedHelm4 } from "./pinned-tools.ts";
+
+export interface Helm {
+  /** Short label used in test names and reports: "helm3" or "helm4". */
+  id: string;
+  major: number;
+  version: string;
+  path: string;
+}
+
+function majorOf(version: string): number {
+  const m = /^v?(\d+)\./.exec(version);
+  if (!m) throw new Error(`cannot read a Helm version from "${version}"`);
+  return Number(m[1]);
+}
+
+let cached: Helm[] | undefined;
+
+/** The Helm binaries every Helm-dependent test and command runs against. */
+export async function helms(): Promise<Helm[]> {
+  if (cached) return cached;
+  const own = process.env.HELM_BIN;
+  if (own) {
+    const { stdout } = await execa(own, ["version", "--short"]);
+    const version = stdout.trim().split("+")[0];
+    cached = [{ id: `helm${majorOf(version)}`, major: majorOf(version), version, path: own }];
+    return cached;
+  }
+  cached = [pinnedHelm3, pinnedHelm4].map((t) => {
+    if (!existsSync(t.path)) throw new Error(`${t.path} is missing: run \`npm ci\` (or set HELM_BIN to your own helm)`);
+    return { id: `helm${majorOf(t.version)}`, major: majorOf(t.version), version: t.version, path: t.path };
+  });
+  return cached;
+}
+
+export interface TemplateOptions {
+  release?: string;
+  namespace?: string;
+  valuesFiles?: string[];
+  /** --set-string pairs are avoided on purpose: values go through files so types are kept. */
+  set?: Record<string, string>;
+  kubeVersion?: string;
+  apiVersions?: string[];
+  showOnly?: string[];
+  extraArgs?: string[];
+}
+
+export interface HelmResult {
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export function templateArgs(chart: string, o: TemplateOptions = {}): string[] {
+  const args = ["template", o.release ?? "prof", chart, "--namespace", o.namespace ?? "profiling"];
+  for (const f of o.valuesFiles ?? []) args.push("--values", f);
+  for (const [k, v] of Object.entries(o.set ?? {})) args.push("--set", `${k}=${v}`);
+  if (o.kubeVersion) args.push("--kube-version", o.kubeVersion);
+  for (const a of o.apiVersions ?? []) args.push("--api-versions", a);
+  for (const s of o.showOnly ?? []) args.push("--show-only", s);
+  args.push(...(o.extraArgs ?? []));
+  return args;
+}
+
+/** Runs helm with the given arguments; never throws on a non-zero exit. */
+export async function runHelm(helm: Helm, args: string[], input?: string): Promise<HelmResult> {
+  const r = await execa(helm.path, args, { reject: false, input, env: { HELM_CACHE_HOME: process.env.HELM_CACHE_HOME } });
+  return { ok: r.exitCode === 0, stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
+}
+
+export function helmTemplate(helm: Helm, chart: string, o: TemplateOptions = {}): Promise<HelmResult> {
+  return runHelm(helm, templateArgs(chart, o));
+}
