@@ -1,0 +1,86 @@
+{{/* Profiler knobs: values key -> environment variable. A null or absent knob renders nothing. */}}
+{{- define "dd-otel-host-profiler.knobEnv" -}}
+samplingRate: DD_HOST_PROFILING_SAMPLING_RATE
+uploadPeriod: DD_HOST_PROFILING_UPLOAD_PERIOD
+monitorInterval: DD_HOST_PROFILING_MONITOR_INTERVAL
+clockSyncInterval: DD_HOST_PROFILING_CLOCK_SYNC_INTERVAL
+probabilisticInterval: DD_HOST_PROFILING_PROBABILISTIC_INTERVAL
+probabilisticThreshold: DD_HOST_PROFILING_PROBABILISTIC_THRESHOLD
+mapScaleFactor: DD_HOST_PROFILING_MAP_SCALE_FACTOR
+tracers: DD_HOST_PROFILING_TRACERS
+timeline: DD_HOST_PROFILING_TIMELINE_ENABLED
+sendErrorFrames: DD_HOST_PROFILING_SEND_ERROR_FRAMES
+sendIdleFrames: DD_HOST_PROFILING_SEND_IDLE_FRAMES
+verbose: DD_HOST_PROFILING_VERBOSE
+verboseEbpf: DD_HOST_PROFILING_VERBOSE_EBPF
+bpfLogLevel: DD_HOST_PROFILING_BPF_LOG_LEVEL
+uploadSymbols: DD_HOST_PROFILING_UPLOAD_SYMBOLS
+uploadDynamicSymbols: DD_HOST_PROFILING_UPLOAD_DYNAMIC_SYMBOLS
+uploadGopclntab: DD_HOST_PROFILING_UPLOAD_GOPCLNTAB
+uploadSymbolsDryRun: DD_HOST_PROFILING_UPLOAD_SYMBOLS_DRY_RUN
+uploadSymbolsHttp2: DD_HOST_PROFILING_UPLOAD_SYMBOLS_HTTP2
+symbolQueryInterval: DD_HOST_PROFILING_SYMBOL_QUERY_INTERVAL
+splitByService: DD_HOST_PROFILING_SPLIT_BY_SERVICE
+splitServiceSuffix: DD_HOST_PROFILING_SPLIT_SERVICE_SUFFIX
+hostService: DD_HOST_PROFILING_SERVICE
+collectContext: DD_HOST_PROFILING_COLLECT_CONTEXT
+noKernelVersionCheck: DD_HOST_PROFILING_NO_KERNEL_VERSION_CHECK
+{{- end }}
+
+{{/* The profiler container's env list. Keys only ever arrive through secretKeyRef. */}}
+{{- define "dd-otel-host-profiler.env" -}}
+{{- $dd := .Values.datadog }}
+{{- with include "dd-otel-host-profiler.keyRef" (dict "root" . "kind" "apiKey" "secretKey" "api-key") }}
+- name: DD_API_KEY
+  valueFrom:
+    secretKeyRef:
+      {{- . | trim | nindent 6 }}
+{{- end }}
+{{- with include "dd-otel-host-profiler.keyRef" (dict "root" . "kind" "appKey" "secretKey" "app-key") }}
+- name: DD_APP_KEY
+  valueFrom:
+    secretKeyRef:
+      {{- . | trim | nindent 6 }}
+{{- end }}
+- name: DD_SITE
+  value: {{ $dd.site | quote }}
+- name: DD_SERVICE
+  value: {{ $dd.service | quote }}
+{{- with $dd.env }}
+- name: DD_ENV
+  value: {{ . | quote }}
+{{- end }}
+{{- with $dd.tags }}
+- name: DD_TAGS
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- if not .Values.agent.url }}
+- name: DD_AGENT_HOST
+  valueFrom:
+    fieldRef:
+      fieldPath: status.hostIP
+{{- end }}
+- name: DD_TRACE_AGENT_URL
+  value: {{ include "dd-otel-host-profiler.agentURL" . | quote }}
+{{- /* The container metadata provider matches pods on this node by name (both spellings read). */}}
+- name: KUBERNETES_NODE_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: spec.nodeName
+- name: DD_HOST_PROFILING_NODE
+  valueFrom:
+    fieldRef:
+      fieldPath: spec.nodeName
+{{- $knobs := .Values.profiler }}
+{{- range $key, $var := include "dd-otel-host-profiler.knobEnv" . | fromYaml }}
+{{- $v := index $knobs $key }}
+{{- if not (kindIs "invalid" $v) }}
+- name: {{ $var }}
+  {{- /* Numbers arrive as float64; every numeric knob is an integer, so print it as one (never 1e+06). */}}
+  value: {{ if kindIs "slice" $v }}{{ join "," $v | quote }}{{ else if kindIs "float64" $v }}{{ int64 $v | toString | quote }}{{ else }}{{ toString $v | quote }}{{ end }}
+{{- end }}
+{{- end }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}

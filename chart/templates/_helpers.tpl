@@ -1,0 +1,88 @@
+{{/* Names and labels. Selector labels are only name + instance: they never change on upgrade. */}}
+
+{{- define "dd-otel-host-profiler.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "dd-otel-host-profiler.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "dd-otel-host-profiler.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "dd-otel-host-profiler.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "dd-otel-host-profiler.labels" -}}
+{{ include "dd-otel-host-profiler.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "dd-otel-host-profiler.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "dd-otel-host-profiler.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* repository:tag, plus @digest when one is given (the runtime then pulls by digest). */}}
+{{- define "dd-otel-host-profiler.image" -}}
+{{- $tag := .Values.image.tag | default (printf "v%s" .Chart.AppVersion) }}
+{{- $ref := printf "%s:%s" .Values.image.repository $tag }}
+{{- if .Values.image.digest }}{{ $ref = printf "%s@%s" $ref .Values.image.digest }}{{ end }}
+{{- $ref }}
+{{- end }}
+
+{{/*
+"true" when the profiler reads pod metadata from the Kubernetes API: only when split-by-service is
+off (profiler default: on). Then, and only then, the pod gets a token and RBAC is rendered.
+*/}}
+{{- define "dd-otel-host-profiler.needsKubeAPI" -}}
+{{- if eq (toString .Values.profiler.splitByService) "false" }}true{{ end }}
+{{- end }}
+
+{{/* The Secret the chart renders for literal keys (empty when the user gave no literal). */}}
+{{- define "dd-otel-host-profiler.secretName" -}}
+{{- printf "%s-keys" (include "dd-otel-host-profiler.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+secretKeyRef for one key kind ("apiKey" or "appKey"): the chart's own Secret for a literal, the
+user's Secret otherwise; empty when neither source is set.
+*/}}
+{{- define "dd-otel-host-profiler.keyRef" -}}
+{{- $dd := .root.Values.datadog }}
+{{- $existing := index $dd (printf "%sExistingSecret" .kind) }}
+{{- if index $dd .kind }}
+name: {{ include "dd-otel-host-profiler.secretName" .root }}
+key: {{ .secretKey }}
+{{- else if $existing }}
+name: {{ $existing }}
+key: {{ index $dd (printf "%sExistingSecretKey" .kind) }}
+{{- end }}
+{{- end }}
+
+{{/* The trace agent URL: explicit, or the Agent on this node (hostIP from the downward API). */}}
+{{- define "dd-otel-host-profiler.agentURL" -}}
+{{- if .Values.agent.url }}{{ .Values.agent.url }}{{ else }}http://$(DD_AGENT_HOST):{{ .Values.agent.port }}{{ end }}
+{{- end }}
+
+{{/* Kubernetes >= 1.30 has securityContext.appArmorProfile; older ones take a pod annotation. */}}
+{{- define "dd-otel-host-profiler.appArmorField" -}}
+{{- if semverCompare ">=1.30.0-0" .Capabilities.KubeVersion.Version }}true{{ end }}
+{{- end }}

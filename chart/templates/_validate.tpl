@@ -1,0 +1,49 @@
+{{/*
+Rules the values schema cannot express. Every problem is collected and reported at once, in the
+schema errors' style: the key, what was given (never for a secret), what is allowed.
+*/}}
+{{- define "dd-otel-host-profiler.validate" -}}
+{{- $errors := list }}
+{{- $dd := .Values.datadog }}
+
+{{- range $kind := list "apiKey" "appKey" }}
+{{- $existing := printf "%sExistingSecret" $kind }}
+{{- if and (index $dd $kind) (index $dd $existing) }}
+{{- $errors = append $errors (printf "datadog.%s and datadog.%s are both set. Allowed: one of them (prefer datadog.%s, so the key stays out of your values file)." $kind $existing $existing) }}
+{{- end }}
+{{- end }}
+
+{{- /* The profiler refuses to start on a malformed key ("API key is not valid"): say so now. */}}
+{{- if and $dd.apiKey (not (regexMatch `^[a-z0-9]{32}$` $dd.apiKey)) }}
+{{- $errors = append $errors (printf "datadog.apiKey is not a valid Datadog API key (value not shown: it is a secret; it has %d characters). Allowed: exactly 32 characters, each a lowercase letter a-z or a digit 0-9." (len $dd.apiKey)) }}
+{{- end }}
+{{- if and $dd.appKey (not (regexMatch `^[!-~]+$` $dd.appKey)) }}
+{{- $errors = append $errors "datadog.appKey contains spaces, line breaks or non-ASCII characters (value not shown: it is a secret). Allowed: the key exactly as Datadog shows it." }}
+{{- end }}
+
+{{- $url := .Values.agent.url }}
+{{- if $url }}
+{{- if regexMatch `^unix:` $url }}
+{{- $errors = append $errors (printf "agent.url is %q, a unix socket, but the profiler only speaks HTTP(S) to the Agent. Allowed: http(s)://host:port, e.g. http://datadog-agent.datadog.svc:8126, or leave it empty for the Agent on the same node." $url) }}
+{{- else if not (regexMatch `^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:[0-9]{1,5})?/?$` $url) }}
+{{- $errors = append $errors (printf "agent.url is %q, which is not an http(s)://host:port URL. Allowed: http(s)://host:port with no path, e.g. http://datadog-agent.datadog.svc:8126, or empty for the Agent on the same node." $url) }}
+{{- else }}
+{{- $port := regexFind `:[0-9]{1,5}/?$` $url | trimPrefix ":" | trimSuffix "/" }}
+{{- if and $port (or (lt (atoi $port) 1) (gt (atoi $port) 65535)) }}
+{{- $errors = append $errors (printf "agent.url is %q, whose port is out of range. Allowed: a port from 1 to 65535." $url) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- /* Variables the chart sets itself: a duplicate in extraEnv would silently win or lose. */}}
+{{- $managed := dict "DD_API_KEY" "datadog.apiKeyExistingSecret" "DD_HOST_PROFILING_API_KEY" "datadog.apiKeyExistingSecret" "DD_APP_KEY" "datadog.appKeyExistingSecret" "DD_SITE" "datadog.site" "DD_HOST_PROFILING_SITE" "datadog.site" "DD_SERVICE" "datadog.service" "DD_ENV" "datadog.env" "DD_TAGS" "datadog.tags" "DD_TRACE_AGENT_URL" "agent.url" "DD_HOST_PROFILING_TRACE_AGENT_URL" "agent.url" "DD_AGENT_HOST" "agent.url" "KUBERNETES_NODE_NAME" "(set by the chart from spec.nodeName)" "DD_HOST_PROFILING_NODE" "(set by the chart from spec.nodeName)" }}
+{{- range $i, $e := .Values.extraEnv }}
+{{- if hasKey $managed (toString $e.name) }}
+{{- $errors = append $errors (printf "extraEnv[%d] sets %s, which the chart manages. Allowed: set %s instead." $i $e.name (get $managed (toString $e.name))) }}
+{{- end }}
+{{- end }}
+
+{{- if $errors }}
+{{- fail (printf "\n[ERROR] %s" (join "\n[ERROR] " $errors)) }}
+{{- end }}
+{{- end }}

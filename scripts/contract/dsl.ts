@@ -1,0 +1,106 @@
+// The building blocks of the values contract. A contract is a tree of groups (objects with known
+// keys) and fields (leaves with a JSON-schema shape, a default and a description). Everything the
+// project generates about values (schema, types, README table, defaults) is read off this tree.
+
+export type JsonSchema = { [key: string]: unknown };
+
+export interface Field {
+  kind: "field";
+  description: string;
+  /** JSON schema of the value, without default/description (the generator adds those). */
+  schema: JsonSchema;
+  default: unknown;
+  examples?: unknown[];
+  /** A secret: its value must never be echoed (no schema pattern: Helm 4 prints offending values). */
+  secret?: boolean;
+  /** Declared in the schema for Helm's sake but absent from values.yaml (e.g. `global`). */
+  schemaOnly?: boolean;
+  /** Type shown in the README when the schema's own type is not telling (e.g. a Kubernetes shape). */
+  displayType?: string;
+}
+
+export interface Group {
+  kind: "group";
+  description: string;
+  fields: Record<string, Node>;
+}
+
+export type Node = Field | Group;
+
+type FieldOptions = Partial<Omit<Field, "kind" | "description" | "schema">> & { schema?: JsonSchema };
+
+function field(description: string, schema: JsonSchema, o: FieldOptions = {}): Field {
+  const { schema: extra, ...rest } = o;
+  return { kind: "field", description, default: undefined, ...rest, schema: { ...schema, ...extra } };
+}
+
+export function group(description: string, fields: Record<string, Node>): Group {
+  return { kind: "group", description, fields };
+}
+
+export function string(description: string, o: FieldOptions & { default?: string } = {}): Field {
+  return field(description, { type: "string" }, { default: "", ...o });
+}
+
+export function enumeration(description: string, values: string[], o: FieldOptions & { default: string }): Field {
+  return field(description, { type: "string", enum: values }, o);
+}
+
+export function integer(description: string, o: FieldOptions & { minimum?: number; maximum?: number; default: number }): Field {
+  const { minimum, maximum, ...rest } = o;
+  return field(description, { type: "integer", minimum, maximum }, rest);
+}
+
+export function boolean(description: string, o: FieldOptions & { default: boolean }): Field {
+  return field(description, { type: "boolean" }, o);
+}
+
+/** A profiler knob: null by default, which renders no variable and keeps the profiler's default. */
+export function knob(description: string, schema: JsonSchema, o: FieldOptions = {}): Field {
+  const t = schema.type as string;
+  return field(description, { ...schema, type: [t, "null"] }, { default: null, ...o });
+}
+
+/** A string-to-string map such as labels or annotations. */
+export function stringMap(description: string, o: FieldOptions & { default?: Record<string, string>; keyPattern?: string; valuePattern?: string; valueMaxLength?: number } = {}): Field {
+  const { keyPattern, valuePattern, valueMaxLength, ...rest } = o;
+  const schema: JsonSchema = {
+    type: "object",
+    additionalProperties: { type: "string", ...(valuePattern ? { pattern: valuePattern } : {}), ...(valueMaxLength ? { maxLength: valueMaxLength } : {}) },
+    ...(keyPattern ? { propertyNames: { pattern: keyPattern } } : {}),
+  };
+  return field(description, schema, { default: {}, displayType: "map of string", ...rest });
+}
+
+export function list(description: string, items: JsonSchema, o: FieldOptions & { default?: unknown[] } = {}): Field {
+  return field(description, { type: "array", items }, { default: [], ...o });
+}
+
+/** A value handed to Kubernetes as it is, described by the real Kubernetes shape `definition`. */
+export function kube(description: string, definition: string, o: FieldOptions & { array?: boolean } = {}): Field {
+  const { array, ...rest } = o;
+  const ref = { $ref: `#/definitions/${definition}` };
+  const short = definition.split(".").pop()!;
+  return field(description, array ? { type: "array", items: ref } : ref, {
+    default: array ? [] : {},
+    displayType: array ? `list of ${short}` : short,
+    ...rest,
+  });
+}
+
+/** Walks every field with its dotted path, parents before children. */
+export function* walk(node: Node, path: string[] = []): Generator<{ path: string[]; node: Node }> {
+  yield { path, node };
+  if (node.kind === "group") for (const [k, child] of Object.entries(node.fields)) yield* walk(child, [...path, k]);
+}
+
+/** Every Kubernetes definition the contract references. */
+export function kubeDefinitions(root: Node): string[] {
+  const found = new Set<string>();
+  for (const { node } of walk(root)) {
+    if (node.kind !== "field") continue;
+    const text = JSON.stringify(node.schema);
+    for (const m of text.matchAll(/"#\/definitions\/([^"]+)"/g)) found.add(m[1]);
+  }
+  return [...found].sort();
+}

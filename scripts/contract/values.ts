@@ -1,0 +1,217 @@
+// THE values contract of the chart: every key, its type, default, constraints and description.
+// Change a value here, run `npm run generate`, and values.schema.json (both copies), the TypeScript
+// types and the README's values reference follow. chart/values.yaml is written by hand and a test
+// holds it to the defaults below.
+import { boolean, enumeration, group, integer, knob, kube, list, string, stringMap, type Group } from "./dsl.ts";
+
+/** Datadog sites (DD_SITE): the profiler sends symbols to https://intake.profile.<site>. */
+export const datadogSites = [
+  "datadoghq.com",
+  "us3.datadoghq.com",
+  "us5.datadoghq.com",
+  "datadoghq.eu",
+  "ap1.datadoghq.com",
+  "ap2.datadoghq.com",
+  "ddog-gov.com",
+  "us2.ddog-gov.com",
+];
+
+// Kubernetes naming rules, as the API server applies them.
+const dnsLabel = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+const dnsSubdomain = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+const labelKey = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
+const labelValue = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
+const secretDataKey = "^[-._a-zA-Z0-9]+$";
+/** A Go duration as the profiler parses it: 30s, 1m30s, 500ms. */
+const goDuration = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+/** The profiler's tag rules (config/helpers.go); it silently drops tags that break them. */
+const ddTag = "^[a-zA-Z][a-zA-Z0-9._/-]+:[a-zA-Z0-9:._/-]*$";
+
+const emptyOr = (pattern: string) => `^$|${pattern}`;
+
+export const contract: Group = group("Values of the dd-otel-host-profiler chart.", {
+  global: {
+    kind: "field",
+    description: "Values Helm hands every subchart of an umbrella chart; accepted, not used.",
+    schema: { type: "object", additionalProperties: true },
+    default: undefined,
+    schemaOnly: true,
+  },
+  enabled: {
+    kind: "field",
+    description: "Set by umbrella charts that enable this chart with `condition: <name>.enabled`; not used by the chart itself.",
+    schema: { type: "boolean" },
+    default: undefined,
+    schemaOnly: true,
+  },
+  nameOverride: string("Overrides the chart name used in object names and the app.kubernetes.io/name label.", {
+    schema: { pattern: emptyOr(dnsLabel), maxLength: 63 },
+  }),
+  fullnameOverride: string(
+    'Overrides the full object name (otherwise "<release>-<chart name>", or the release name when it contains the chart name).',
+    { schema: { pattern: emptyOr(dnsLabel), maxLength: 63 } },
+  ),
+  commonLabels: stringMap("Labels added to every object the chart renders.", { keyPattern: labelKey, valuePattern: labelValue, valueMaxLength: 63 }),
+
+  image: group("The profiler image.", {
+    repository: string("Image repository of the profiler.", {
+      default: "ghcr.io/datadog/dd-otel-host-profiler",
+      schema: { minLength: 1, pattern: "^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$" },
+    }),
+    tag: string('Image tag; empty means "v" + the chart\'s appVersion.', {
+      schema: { pattern: emptyOr("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$") },
+      examples: ["v0.4.0"],
+    }),
+    digest: string('Image digest ("sha256:" + 64 hex digits); when set, the image is pinned by digest.', {
+      schema: { pattern: emptyOr("^sha256:[a-f0-9]{64}$") },
+    }),
+    pullPolicy: enumeration("Image pull policy.", ["Always", "IfNotPresent", "Never"], { default: "IfNotPresent" }),
+  }),
+  imagePullSecrets: kube("Secrets for pulling the image from a private registry, as [{name: ...}].", "io.k8s.api.core.v1.LocalObjectReference", {
+    array: true,
+  }),
+
+  datadog: group("Where profiles go and how the profiler identifies itself.", {
+    site: enumeration("Datadog site the profiles and symbols go to (DD_SITE).", datadogSites, { default: "datadoghq.com" }),
+    apiKey: string(
+      "Datadog API key as a literal (32 lowercase letters or digits); the chart stores it in a Secret of its own. Prefer apiKeyExistingSecret.",
+      { secret: true },
+    ),
+    apiKeyExistingSecret: string("Name of an existing Secret holding the API key (mutually exclusive with apiKey).", {
+      schema: { pattern: emptyOr(dnsSubdomain), maxLength: 253 },
+    }),
+    apiKeyExistingSecretKey: string("Key inside apiKeyExistingSecret that holds the API key.", {
+      default: "api-key",
+      schema: { pattern: secretDataKey, maxLength: 253 },
+    }),
+    appKey: string("Datadog application key as a literal; only older profiler releases used it (DD_APP_KEY).", { secret: true }),
+    appKeyExistingSecret: string("Name of an existing Secret holding the application key (mutually exclusive with appKey).", {
+      schema: { pattern: emptyOr(dnsSubdomain), maxLength: 253 },
+    }),
+    appKeyExistingSecretKey: string("Key inside appKeyExistingSecret that holds the application key.", {
+      default: "app-key",
+      schema: { pattern: secretDataKey, maxLength: 253 },
+    }),
+    service: string("Service name of the profiler itself (DD_SERVICE).", { default: "dd-otel-host-profiler", schema: { minLength: 1 } }),
+    env: string("Environment shown in the Datadog UI (DD_ENV); empty renders nothing.", { examples: ["prod"] }),
+    tags: list('Extra tags as "key:value" strings (DD_TAGS).', { type: "string", pattern: ddTag }, { examples: [["team:infra", "cluster:eu-1"]] }),
+  }),
+
+  agent: group("The Datadog Agent the profiler sends profiles to.", {
+    url: string(
+      "Datadog Agent trace endpoint as http(s)://host:port (DD_TRACE_AGENT_URL); empty means the Agent on the same node, at the node's IP and agent.port. Unix sockets are not supported by the profiler.",
+      { examples: ["http://datadog-agent.datadog.svc.cluster.local:8126"] },
+    ),
+    port: integer("Trace port of the Agent on the node, used when agent.url is empty.", { default: 8126, minimum: 1, maximum: 65535 }),
+  }),
+
+  securityMode: enumeration(
+    '"privileged" (the upstream guide: privileged, SYS_ADMIN, root) or "leastPrivilege" (not privileged, only the capabilities an eBPF profiler needs, read-only root filesystem).',
+    ["privileged", "leastPrivilege"],
+    { default: "privileged" },
+  ),
+  leastPrivilege: group("Settings used only when securityMode is leastPrivilege.", {
+    seccompProfile: kube("Seccomp profile of the profiler container; the default profile blocks bpf() and perf_event_open().", "io.k8s.api.core.v1.SeccompProfile", {
+      default: { type: "Unconfined" },
+    }),
+    appArmorProfile: kube("AppArmor profile of the profiler container (a field from Kubernetes 1.30, an annotation before).", "io.k8s.api.core.v1.AppArmorProfile", {
+      default: { type: "Unconfined" },
+    }),
+    seLinuxOptions: kube("SELinux options of the profiler container; spc_t lets it read other containers' files on SELinux hosts.", "io.k8s.api.core.v1.SELinuxOptions", {
+      default: { type: "spc_t" },
+    }),
+  }),
+
+  profiler: group("Profiler settings. Each maps to one DD_HOST_PROFILING_* variable; null renders no variable.", {
+    samplingRate: knob("Stack sampling frequency in Hz (profiler default 20).", { type: "integer", minimum: 1, maximum: 1000 }),
+    uploadPeriod: knob("How often profiles are uploaded, a Go duration (profiler default 60s).", { type: "string", pattern: goDuration }, { examples: ["60s"] }),
+    monitorInterval: knob("Interval of the profiler's internal monitors, a Go duration (profiler default 5s).", { type: "string", pattern: goDuration }),
+    clockSyncInterval: knob("Interval of the sync with the realtime clock, a Go duration (profiler default 3m).", { type: "string", pattern: goDuration }),
+    probabilisticInterval: knob("Interval after which probabilistic profiling is switched on or off, a Go duration (profiler default 1m).", {
+      type: "string",
+      pattern: goDuration,
+    }),
+    probabilisticThreshold: knob("Probabilistic profiling threshold, 1 to 99; unset profiles all the time.", { type: "integer", minimum: 1, maximum: 99 }),
+    mapScaleFactor: knob("Scale factor for eBPF map sizes, 0 to 8 (profiler default 0).", { type: "integer", minimum: 0, maximum: 8 }),
+    tracers: knob(
+      "Interpreter tracers to include, e.g. [python, hotspot]; unset means all.",
+      { type: "array", items: { type: "string", pattern: "^[a-z0-9]+$" }, minItems: 1, uniqueItems: true },
+      { examples: [["python", "hotspot", "ruby"]] },
+    ),
+    timeline: knob("Enable the timeline feature.", { type: "boolean" }),
+    sendErrorFrames: knob("Send error frames.", { type: "boolean" }),
+    sendIdleFrames: knob("Unwind and report idle states of the Linux kernel.", { type: "boolean" }),
+    verbose: knob("Verbose logging.", { type: "boolean" }),
+    verboseEbpf: knob("Verbose logging of the eBPF side.", { type: "boolean" }),
+    bpfLogLevel: knob("Log level of the eBPF verifier output, 0 to 2.", { type: "integer", minimum: 0, maximum: 2 }),
+    uploadSymbols: knob("Upload local symbols (profiler default true; needs an API key).", { type: "boolean" }),
+    uploadDynamicSymbols: knob("Upload dynamic symbols (profiler default false).", { type: "boolean" }),
+    uploadGopclntab: knob("Upload Go pclntab sections (profiler default true).", { type: "boolean" }),
+    uploadSymbolsDryRun: knob("Symbol upload dry run (profiler default false).", { type: "boolean" }),
+    uploadSymbolsHttp2: knob("Use HTTP/2 for symbol upload (profiler default false).", { type: "boolean" }),
+    symbolQueryInterval: knob("Batching interval of symbol queries, a Go duration (profiler default 5s).", { type: "string", pattern: goDuration }),
+    splitByService: knob(
+      "Split profiles by service (profiler default true). false makes the profiler read pod metadata from the Kubernetes API, so the chart then adds RBAC and a service account token.",
+      { type: "boolean" },
+    ),
+    splitServiceSuffix: knob("Suffix added to service names when profiles are split by service.", { type: "string" }),
+    hostService: knob("Service name of host profiles when splitByService is false (DD_HOST_PROFILING_SERVICE).", { type: "string" }),
+    collectContext: knob("Collect context (profiler default false).", { type: "boolean" }),
+    noKernelVersionCheck: knob("Skip the kernel version check (kernel >= 5.4 on amd64, >= 5.5 on arm64).", { type: "boolean" }),
+  }),
+
+  serviceAccount: group("The profiler's ServiceAccount.", {
+    create: boolean("Create a ServiceAccount for the profiler.", { default: true }),
+    name: string('Name of the ServiceAccount; empty means the full name when create is true, "default" otherwise.', {
+      schema: { pattern: emptyOr(dnsSubdomain), maxLength: 253 },
+    }),
+    annotations: stringMap("Annotations of the ServiceAccount.", { examples: [{ "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/profiler" }] }),
+  }),
+  rbac: group("RBAC for the profiler.", {
+    create: boolean(
+      "Create the ClusterRole and ClusterRoleBinding the profiler needs when profiler.splitByService is false (pods get/list/watch, nodes get).",
+      { default: true },
+    ),
+  }),
+
+  resources: kube("Resources of the profiler container.", "io.k8s.api.core.v1.ResourceRequirements", {
+    default: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+  }),
+  nodeSelector: stringMap("Node labels the profiler pods are scheduled on.", {
+    default: { "kubernetes.io/os": "linux" },
+    keyPattern: labelKey,
+    valuePattern: labelValue,
+    valueMaxLength: 63,
+  }),
+  tolerations: kube(
+    "Tolerations of the profiler pods; the default tolerates every taint, since profiling is wanted on every node.",
+    "io.k8s.api.core.v1.Toleration",
+    { array: true, default: [{ operator: "Exists" }] },
+  ),
+  affinity: kube("Affinity of the profiler pods.", "io.k8s.api.core.v1.Affinity"),
+  priorityClassName: string("PriorityClass of the profiler pods, e.g. system-node-critical.", {
+    schema: { pattern: emptyOr(dnsSubdomain), maxLength: 253 },
+  }),
+  updateStrategy: kube("DaemonSet update strategy.", "io.k8s.api.apps.v1.DaemonSetUpdateStrategy", {
+    default: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },
+  }),
+  revisionHistoryLimit: integer("Old DaemonSet revisions kept for rollback.", { default: 10, minimum: 0, maximum: 100 }),
+  podAnnotations: stringMap("Annotations of the profiler pods."),
+  podLabels: stringMap("Labels of the profiler pods (never part of the selector).", { keyPattern: labelKey, valuePattern: labelValue, valueMaxLength: 63 }),
+  extraEnv: kube(
+    "Extra environment variables of the profiler container (EnvVar list); variables the chart manages are refused.",
+    "io.k8s.api.core.v1.EnvVar",
+    { array: true },
+  ),
+  envFrom: kube("Extra environment sources of the profiler container (EnvFromSource list).", "io.k8s.api.core.v1.EnvFromSource", { array: true }),
+  extraVolumes: kube("Extra volumes of the profiler pods.", "io.k8s.api.core.v1.Volume", { array: true }),
+  extraVolumeMounts: kube("Extra volume mounts of the profiler container.", "io.k8s.api.core.v1.VolumeMount", { array: true }),
+  terminationGracePeriodSeconds: integer("Seconds the profiler gets to flush its last profiles on shutdown.", {
+    default: 30,
+    minimum: 0,
+    maximum: 3600,
+  }),
+  tests: group("The chart's `helm test` pod.", {
+    enabled: boolean("Render the `helm test` pod that checks the Agent's trace endpoint answers.", { default: true }),
+  }),
+});
