@@ -1,0 +1,23 @@
+// Rendered manifests as typed-enough objects: the one place that parses `helm template` output.
+import { loadAll } from "js-yaml";
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: unknown;
+}
+
+/** Parses a multi-document YAML stream, dropping empty documents. */
+export function parseManifests(yamlText: string): KubeObject[] {
+  return (loadAll(yamlText) as unknown[]).filter((d): d is KubeObject => d !== null && typeof d === "object");
+}
+
+export function findObject(objects: KubeObject[], kind: string, name?: string): KubeObject | undefined {
+  return objects.find((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
+}
+
+/** "Kind/name" (plus namespace when set): how objects are named in every message. */
+export function objectId(o: KubeObject): string {
+  return `${o.kind}/${o.metadata?.name ?? "?"}`;
+}
