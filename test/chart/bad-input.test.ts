@@ -1,0 +1,101 @@
+// Bad values fail before anything reaches a cluster, under every Helm, naming the key and never
+// printing a secret. One row per constraint kind the contract and the templates enforce.
+import { describe, expect, it } from "vitest";
+import { helms } from "../../scripts/lib/helm.ts";
+import { fakeApiKey, render } from "../helpers/render.ts";
+
+interface BadCase {
+  name: string;
+  kind: "type" | "enum" | "pattern" | "range" | "unknown key" | "mutual exclusion" | "secret format" | "template rule";
+  values: object;
+  /** Text the error must contain; Helm 3 spells paths a.b, Helm 4 /a/b, so alternatives are allowed. */
+  mentions: string[][];
+  /** A secret that must appear nowhere in the output. */
+  secret?: string;
+}
+
+const either = (dotted: string) => [dotted, `/${dotted.replace(/\./g, "/")}`];
+
+export const badCases: BadCase[] = [
+  { name: "top-level typo", kind: "unknown key", values: { imagee: { tag: "x" } }, mentions: [["imagee"]] },
+  { name: "nested typo", kind: "unknown key", values: { image: { tags: "x" } }, mentions: [["tags"]] },
+  { name: "typo inside a toleration", kind: "unknown key", values: { tolerations: [{ operatorr: "Exists" }] }, mentions: [["operatorr"]] },
+  { name: "typo inside resources", kind: "unknown key", values: { resources: { limit: { cpu: "1" } } }, mentions: [["limit"]] },
+  { name: "port as a string", kind: "type", values: { agent: { port: "8126" } }, mentions: [either("agent.port")] },
+  { name: "knob of the wrong type", kind: "type", values: { profiler: { verbose: "yes" } }, mentions: [either("profiler.verbose")] },
+  { name: "tags as a string", kind: "type", values: { datadog: { tags: "team:infra" } }, mentions: [either("datadog.tags")] },
+  { name: "not a Datadog site", kind: "enum", values: { datadog: { site: "datadog.com" } }, mentions: [either("datadog.site")] },
+  { name: "unknown security mode", kind: "enum", values: { securityMode: "root" }, mentions: [either("securityMode")] },
+  { name: "unknown pull policy", kind: "enum", values: { image: { pullPolicy: "Sometimes" } }, mentions: [either("image.pullPolicy")] },
+  { name: "malformed digest", kind: "pattern", values: { image: { digest: "sha256:abc" } }, mentions: [either("image.digest")] },
+  { name: "invalid object name", kind: "pattern", values: { fullnameOverride: "Bad_Name" }, mentions: [either("fullnameOverride")] },
+  { name: "invalid Secret name", kind: "pattern", values: { datadog: { apiKeyExistingSecret: "my/secret" } }, mentions: [either("datadog.apiKeyExistingSecret")] },
+  { name: "invalid label value", kind: "pattern", values: { podLabels: { team: "has spaces" } }, mentions: [["podLabels"]] },
+  { name: "tag without a value separator", kind: "pattern", values: { datadog: { tags: ["teaminfra"] } }, mentions: [["datadog.tags", "/datadog/tags"]] },
+  { name: "duration the profiler cannot parse", kind: "pattern", values: { profiler: { uploadPeriod: "60 seconds" } }, mentions: [either("profiler.uploadPeriod")] },
+  { name: "sampling rate 0", kind: "range", values: { profiler: { samplingRate: 0 } }, mentions: [either("profiler.samplingRate")] },
+  { name: "map scale factor 9", kind: "range", values: { profiler: { mapScaleFactor: 9 } }, mentions: [either("profiler.mapScaleFactor")] },
+  { name: "threshold 100", kind: "range", values: { profiler: { probabilisticThreshold: 100 } }, mentions: [either("profiler.probabilisticThreshold")] },
+  { name: "port 70000", kind: "range", values: { agent: { port: 70000 } }, mentions: [either("agent.port")] },
+  {
+    name: "both API key sources",
+    kind: "mutual exclusion",
+    values: { datadog: { apiKey: fakeApiKey, apiKeyExistingSecret: "dd" } },
+    mentions: [["datadog.apiKey and datadog.apiKeyExistingSecret are both set"]],
+    secret: fakeApiKey,
+  },
+  {
+    name: "both app key sources",
+    kind: "mutual exclusion",
+    values: { datadog: { appKey: "secretappkeyvalue42", appKeyExistingSecret: "dd" } },
+    mentions: [["datadog.appKey and datadog.appKeyExistingSecret are both set"]],
+    secret: "secretappkeyvalue42",
+  },
+  { name: "API key too short", kind: "secret format", values: { datadog: { apiKey: "tooshortsecret77" } }, mentions: [["datadog.apiKey is not a valid Datadog API key"]], secret: "tooshortsecret77" },
+  {
+    name: "API key in capitals",
+    kind: "secret format",
+    values: { datadog: { apiKey: "ABCDEF0123456789ABCDEF0123456789" } },
+    mentions: [["datadog.apiKey is not a valid Datadog API key"]],
+    secret: "ABCDEF0123456789ABCDEF0123456789",
+  },
+  { name: "API key as a number", kind: "type", values: { datadog: { apiKey: 98765432109876 } }, mentions: [either("datadog.apiKey")], secret: "98765432109876" },
+  { name: "app key with a line break", kind: "secret format", values: { datadog: { appKey: "leakyappkey\nsecond" } }, mentions: [["datadog.appKey contains spaces"]], secret: "leakyappkey" },
+  { name: "unix socket agent URL", kind: "template rule", values: { agent: { url: "unix:///var/run/datadog/apm.socket" } }, mentions: [["agent.url", "unix socket"]] },
+  { name: "agent URL without scheme", kind: "template rule", values: { agent: { url: "datadog-agent:8126" } }, mentions: [["agent.url", "not an http(s)://host:port URL"]] },
+  { name: "agent URL with a path", kind: "template rule", values: { agent: { url: "http://agent:8126/v0.4/traces" } }, mentions: [["agent.url"]] },
+  { name: "agent URL port out of range", kind: "template rule", values: { agent: { url: "http://agent:99999" } }, mentions: [["agent.url", "port is out of range"]] },
+  {
+    name: "API key literal smuggled through extraEnv",
+    kind: "template rule",
+    values: { extraEnv: [{ name: "DD_API_KEY", value: fakeApiKey }] },
+    mentions: [["extraEnv[0] sets DD_API_KEY"]],
+    secret: fakeApiKey,
+  },
+  { name: "extraEnv overriding the agent URL", kind: "template rule", values: { extraEnv: [{ name: "DD_TRACE_AGENT_URL", value: "http://x:1" }] }, mentions: [["extraEnv[0] sets DD_TRACE_AGENT_URL", "agent.url"]] },
+];
+
+describe.each(await helms())("bad input with $id", (helm) => {
+  it.each(badCases)("$kind: $name is refused, naming the key", async ({ values, mentions, secret }) => {
+    const r = await render(helm, values);
+    expect(r.ok, "helm template must fail").toBe(false);
+    for (const alternatives of mentions) {
+      expect(
+        alternatives.some((m) => r.stderr.includes(m)),
+        `error must mention one of ${JSON.stringify(alternatives)}:\n${r.stderr}`,
+      ).toBe(true);
+    }
+    if (secret) expect(r.output).not.toContain(secret);
+  });
+
+  it("reports every template rule broken at once, not only the first", async () => {
+    const r = await render(helm, { datadog: { apiKey: "tooshortsecret77", apiKeyExistingSecret: "dd" }, agent: { url: "unix:///x" } });
+    expect(r.stderr.match(/\[ERROR\]/g)).toHaveLength(3);
+    expect(r.output).not.toContain("tooshortsecret77");
+  });
+});
+
+it("covers every constraint kind the contract promises", () => {
+  const kinds = new Set(badCases.map((c) => c.kind));
+  for (const k of ["type", "enum", "pattern", "range", "unknown key", "mutual exclusion", "secret format"]) expect(kinds).toContain(k);
+});

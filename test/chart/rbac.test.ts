@@ -1,0 +1,35 @@
+// The Kubernetes API (RBAC + token) only when the profiler needs it: splitByService false.
+import { describe, expect, it } from "vitest";
+import { helms } from "../../scripts/lib/helm.ts";
+import { findObject } from "../../scripts/lib/manifests.ts";
+import { daemonSet, renderOk } from "../helpers/render.ts";
+
+describe.each(await helms())("RBAC switch with $id", (helm) => {
+  it.each([{ splitByService: null }, { splitByService: true }])("renders no RBAC and no token with splitByService=$splitByService", async (profiler) => {
+    const objects = await renderOk(helm, { profiler });
+    expect(objects.map((o) => o.kind).sort()).toEqual(["DaemonSet", "Pod", "ServiceAccount"]);
+    expect(daemonSet(objects).pod.automountServiceAccountToken).toBe(false);
+    expect(findObject(objects, "ServiceAccount")!.automountServiceAccountToken).toBe(false);
+  });
+
+  it("renders a ClusterRole no wider than the profiler uses, bound to its ServiceAccount, with a token", async () => {
+    const objects = await renderOk(helm, { profiler: { splitByService: false } });
+    expect(findObject(objects, "ClusterRole")!.rules).toEqual([
+      { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] },
+      { apiGroups: [""], resources: ["nodes"], verbs: ["get"] },
+    ]);
+    const binding = findObject(objects, "ClusterRoleBinding")!;
+    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "prof-dd-otel-host-profiler" });
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "prof-dd-otel-host-profiler", namespace: "profiling" }]);
+    const { pod } = daemonSet(objects);
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(pod.serviceAccountName).toBe("prof-dd-otel-host-profiler");
+  });
+
+  it("leaves RBAC to the user when rbac.create is false, and uses their ServiceAccount", async () => {
+    const objects = await renderOk(helm, { profiler: { splitByService: false }, rbac: { create: false }, serviceAccount: { create: false, name: "mine" } });
+    expect(objects.map((o) => o.kind).sort()).toEqual(["DaemonSet", "Pod"]);
+    expect(daemonSet(objects).pod.serviceAccountName).toBe("mine");
+    expect(daemonSet(objects).pod.automountServiceAccountToken).toBe(true);
+  });
+});
