@@ -104,3 +104,21 @@ export function kubeDefinitions(root: Node): string[] {
   }
   return [...found].sort();
 }
+
+/** The default values the contract declares, as values.yaml must hold them (schema-only keys left out). */
+export function defaultsOf(node: Node): unknown {
+  if (node.kind === "field") return node.default;
+  const out: Record<string, unknown> = {};
+  for (const [k, child] of Object.entries(node.fields)) {
+    if (child.kind === "field" && child.schemaOnly) continue;
+    out[k] = defaultsOf(child);
+  }
+  return out;
+}
+
+/** The contract node at a dotted path, or undefined. */
+export function nodeAt(root: Node, path: string[]): Node | undefined {
+  let n: Node | undefined = root;
+  for (const k of path) n = n?.kind === "group" ? n.fields[k] : undefined;
+  return n;
+}
