@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { contract } from "./contract/values.ts";
+import type { Group } from "./contract/dsl.ts";
 import { valuesSchema, type KubeDefinitionSource } from "./contract/schema.ts";
 import { valuesTypes } from "./contract/types.ts";
 import { spliceTable, valuesTable } from "./contract/readme-table.ts";
@@ -19,22 +20,22 @@ const kubeSource: KubeDefinitionSource = (names) => {
   return Object.fromEntries(Object.keys(defs).sort().map((k) => [k, defs[k]]));
 };
 
-/** path -> content of every generated file, computed in memory. */
-export async function generatedFiles(): Promise<Map<string, string>> {
-  const schema = valuesSchema(contract, kubeSource);
+/** path -> content of every generated file, computed in memory (from another contract in tests). */
+export async function generatedFiles(source: Group = contract): Promise<Map<string, string>> {
+  const schema = valuesSchema(source, kubeSource);
   const schemaText = `${JSON.stringify(schema, null, 2)}\n`;
   const files = new Map<string, string>();
   files.set(rootSchemaPath, schemaText);
   files.set(chartSchemaPath, schemaText);
   files.set(typesPath, await valuesTypes(schema));
-  files.set(readmePath, spliceTable(readFileSync(readmePath, "utf8"), valuesTable(contract)));
+  files.set(readmePath, spliceTable(readFileSync(readmePath, "utf8"), valuesTable(source)));
   return files;
 }
 
 /** Files whose content on disk differs from what the contract generates. */
-export async function driftedFiles(): Promise<string[]> {
+export async function driftedFiles(source: Group = contract): Promise<string[]> {
   const drifted: string[] = [];
-  for (const [path, content] of await generatedFiles()) {
+  for (const [path, content] of await generatedFiles(source)) {
     let onDisk = "";
     try {
       onDisk = readFileSync(path, "utf8");

@@ -1,0 +1,58 @@
+// One source, many files: a change to the contract reaches every generated file, and a forgotten
+// `npm run generate` is caught.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { Field, Group } from "../../scripts/contract/dsl.ts";
+import { contract, datadogSites } from "../../scripts/contract/values.ts";
+import { driftedFiles, generatedFiles, typesPath } from "../../scripts/generate.ts";
+import { chartSchemaPath, readmePath, rootSchemaPath } from "../../scripts/lib/paths.ts";
+
+function withExtraSite(site: string): Group {
+  const copy = structuredClone(contract);
+  const datadog = copy.fields.datadog as Group;
+  const field = datadog.fields.site as Field;
+  field.schema = { ...field.schema, enum: [...datadogSites, site] };
+  return copy;
+}
+
+describe("generated files", () => {
+  it("are up to date with the contract (run `npm run generate` if this fails)", async () => {
+    expect(await driftedFiles()).toEqual([]);
+  });
+
+  it("put the same schema at the repository root and in the chart", () => {
+    expect(readFileSync(rootSchemaPath, "utf8")).toBe(readFileSync(chartSchemaPath, "utf8"));
+  });
+
+  it("follow one changed constraint into both schemas, the types and the README, and drift is detected", async () => {
+    const files = await generatedFiles(withExtraSite("eu2.datadoghq.example"));
+    for (const path of [rootSchemaPath, chartSchemaPath, typesPath, readmePath]) {
+      expect(files.get(path), path).toContain("eu2.datadoghq.example");
+    }
+    expect((await driftedFiles(withExtraSite("eu2.datadoghq.example"))).sort()).toEqual(
+      ["README.md", "chart/values.schema.json", "scripts/generated/values.ts", "values.schema.json"].sort(),
+    );
+  });
+
+  it("declare Helm's global key and keep every contract group strict", () => {
+    const schema = JSON.parse(readFileSync(rootSchemaPath, "utf8"));
+    expect(schema.properties.global.type).toBe("object");
+    const strictObjects: string[] = [];
+    const visit = (s: { type?: string; additionalProperties?: unknown; properties?: Record<string, unknown> }, path: string) => {
+      if (s.properties && path !== "global") {
+        expect(s.additionalProperties, path || "(root)").toBe(false);
+        strictObjects.push(path);
+        for (const [k, v] of Object.entries(s.properties)) visit(v as never, path ? `${path}.${k}` : k);
+      }
+    };
+    visit(schema, "");
+    expect(strictObjects).toContain("profiler");
+  });
+
+  it("describe Kubernetes pass-through values by their real Kubernetes shapes", () => {
+    const schema = JSON.parse(readFileSync(rootSchemaPath, "utf8"));
+    expect(schema.properties.tolerations.items.$ref).toBe("#/definitions/io.k8s.api.core.v1.Toleration");
+    expect(schema.properties.resources.$ref).toBe("#/definitions/io.k8s.api.core.v1.ResourceRequirements");
+    expect(schema.definitions["io.k8s.api.core.v1.Toleration"].additionalProperties).toBe(false);
+  });
+});

@@ -1,0 +1,69 @@
+// The `validate` command: every problem of a values file at once, with key and fix, no secrets.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { closestKey, dottedPath, schemaProblems, secretsIn } from "../../scripts/lib/values-schema.ts";
+import { repoRoot } from "../../scripts/lib/paths.ts";
+import { validateFile } from "../../scripts/validate.ts";
+import { defineValues, valuesYaml } from "../../scripts/values-file.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "validate-"));
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const secret = "tooshortsecret77";
+const threeMistakes = file("three.yaml", `imagee:\n  tag: v1\ndatadog:\n  apiKey: ${secret}\nagent:\n  url: unix:///var/run/datadog/apm.socket\n`);
+
+describe("validate", () => {
+  it("reports all three mistakes of one file, each with its key and a fix", async () => {
+    const r = await validateFile(threeMistakes);
+    expect(r.problems.map((p) => p.key)).toEqual(["imagee", "datadog.apiKey", "agent.url"]);
+    expect(r.problems[0].fix).toBe('did you mean "image"?');
+    for (const p of r.problems) expect(p.fix.length).toBeGreaterThan(5);
+    expect(JSON.stringify(r)).not.toContain(secret);
+  });
+
+  it("passes a good file", async () => {
+    const r = await validateFile(file("good.yaml", "securityMode: leastPrivilege\ndatadog:\n  apiKeyExistingSecret: dd\n"));
+    expect(r.problems).toEqual([]);
+  });
+
+  it("is a command: exit 1 and --json for machines, secret-free", async () => {
+    const r = await execa("npx", ["node", join(repoRoot, "scripts/validate.ts"), "--json", threeMistakes], { reject: false });
+    expect(r.exitCode).toBe(1);
+    const report = JSON.parse(String(r.stdout));
+    expect(report.ok).toBe(false);
+    expect(report.files[0].problems).toHaveLength(3);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
+  });
+
+  it("names keys inside Kubernetes shapes and list items", () => {
+    expect(dottedPath("/tolerations/0/operatorr")).toBe("tolerations[0].operatorr");
+    expect(schemaProblems({ tolerations: [{ operatorr: "Exists" }] }).map((p) => p.key)).toEqual(["tolerations[0].operatorr"]);
+    expect(closestKey("operatorr", ["key", "operator", "value", "effect"])).toBe("operator");
+    expect(closestKey("zzzzzz", ["image", "agent"])).toBeUndefined();
+  });
+
+  it("finds the secrets of a values object so they can be scrubbed", () => {
+    expect(secretsIn({ datadog: { apiKey: "a", appKey: "b", site: "datadoghq.com" } })).toEqual(["a", "b"]);
+  });
+});
+
+describe("typed values files", () => {
+  it("writes YAML for valid values", () => {
+    const text = valuesYaml(defineValues({ securityMode: "leastPrivilege", profiler: { samplingRate: 50 } }));
+    expect(text).toContain("securityMode: leastPrivilege");
+  });
+
+  it("refuses values the schema rejects, naming the key and not the secret", () => {
+    // A cast is needed to get a wrong value past the compiler: that is the point of the types.
+    const bad = { datadog: { site: "nowhere.example", apiKey: 12345 as unknown as string } };
+    expect(() => valuesYaml(bad as never)).toThrow(/datadog\.site/);
+    expect(() => valuesYaml(bad as never)).not.toThrow(/12345/);
+  });
+});
