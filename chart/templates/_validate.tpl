@@ -37,6 +37,12 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 
 {{- /* Variables the chart sets itself: a duplicate in extraEnv would silently win or lose. */}}
 {{- $managed := dict "DD_API_KEY" "datadog.apiKeyExistingSecret" "DD_HOST_PROFILING_API_KEY" "datadog.apiKeyExistingSecret" "DD_APP_KEY" "datadog.appKeyExistingSecret" "DD_SITE" "datadog.site" "DD_HOST_PROFILING_SITE" "datadog.site" "DD_SERVICE" "datadog.service" "DD_ENV" "datadog.env" "DD_TAGS" "datadog.tags" "DD_TRACE_AGENT_URL" "agent.url" "DD_HOST_PROFILING_TRACE_AGENT_URL" "agent.url" "DD_AGENT_HOST" "agent.url" "KUBERNETES_NODE_NAME" "(set by the chart from spec.nodeName)" "DD_HOST_PROFILING_NODE" "(set by the chart from spec.nodeName)" }}
+{{- /* A profiler knob that is set owns its variable too. */}}
+{{- range $knob, $var := include "dd-otel-host-profiler.knobEnv" . | fromYaml }}
+{{- if not (kindIs "invalid" (index $.Values.profiler $knob)) }}
+{{- $_ := set $managed $var (printf "profiler.%s" $knob) }}
+{{- end }}
+{{- end }}
 {{- range $i, $e := .Values.extraEnv }}
 {{- if hasKey $managed (toString $e.name) }}
 {{- $errors = append $errors (printf "extraEnv[%d] sets %s, which the chart manages. Allowed: set %s instead." $i $e.name (get $managed (toString $e.name))) }}

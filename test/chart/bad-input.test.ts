@@ -72,6 +72,12 @@ export const badCases: BadCase[] = [
     mentions: [["extraEnv[0] sets DD_API_KEY"]],
     secret: fakeApiKey,
   },
+  {
+    name: "extraEnv repeating a knob that is set",
+    kind: "template rule",
+    values: { profiler: { samplingRate: 50 }, extraEnv: [{ name: "DD_HOST_PROFILING_SAMPLING_RATE", value: "10" }] },
+    mentions: [["extraEnv[0] sets DD_HOST_PROFILING_SAMPLING_RATE", "profiler.samplingRate"]],
+  },
   { name: "extraEnv overriding the agent URL", kind: "template rule", values: { extraEnv: [{ name: "DD_TRACE_AGENT_URL", value: "http://x:1" }] }, mentions: [["extraEnv[0] sets DD_TRACE_AGENT_URL", "agent.url"]] },
 ];
 

@@ -60,3 +60,11 @@ describe.each(await helms())("profiler knobs with $id", (helm) => {
     expect(got.DD_SITE).toBe("datadoghq.eu");
   });
 });
+
+describe.each(await helms())("extraEnv beside knobs with $id", (helm) => {
+  it("accepts a profiler variable in extraEnv when its knob is unset", async () => {
+    const extra = { name: "DD_HOST_PROFILING_SAMPLING_RATE", value: "10" };
+    const { container } = daemonSet(await renderOk(helm, { extraEnv: [extra] }));
+    expect(container.env!.filter((e) => e.name === extra.name)).toEqual([extra]);
+  });
+});

@@ -1,0 +1,54 @@
+// `helm lint --strict` and the NOTES.txt a user reads after install, under every Helm.
+import { copyFileSync, cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { helms, runHelm } from "../../scripts/lib/helm.ts";
+import { chartDir } from "../../scripts/lib/paths.ts";
+import { fakeApiKey, renderOk, valuesFile } from "../helpers/render.ts";
+
+/**
+ * `helm template` never renders NOTES.txt and Helm 3's dry-run install wants a cluster, so a copy of
+ * the chart renders the real NOTES.txt through `tpl` into a ConfigMap: same engine, same context.
+ */
+function chartWithVisibleNotes(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "notes-")), "chart");
+  cpSync(chartDir, dir, { recursive: true });
+  copyFileSync(join(chartDir, "templates", "NOTES.txt"), join(dir, "notes.txt"));
+  writeFileSync(
+    join(dir, "templates", "zz-notes.yaml"),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ tpl (.Files.Get "notes.txt") . | quote }}\n',
+  );
+  return dir;
+}
+
+describe.each(await helms())("$id", (helm) => {
+  it("lints the chart with --strict, on the defaults and with every option switched", async () => {
+    for (const values of [{}, { securityMode: "leastPrivilege", profiler: { splitByService: false }, datadog: { apiKey: fakeApiKey } }]) {
+      const r = await runHelm(helm, ["lint", "--strict", chartDir, "--values", valuesFile(values)]);
+      expect(r.ok, r.stdout + r.stderr).toBe(true);
+      expect(r.stdout).toContain("0 chart(s) failed");
+    }
+  });
+
+  const notesChart = chartWithVisibleNotes();
+  async function notes(values: object): Promise<string> {
+    const objects = await renderOk(helm, values, { chart: notesChart });
+    return (objects.find((o) => o.metadata.name === "notes")!.data as { notes: string }).notes;
+  }
+
+  it("NOTES tell the namespace label Pod Security needs, and what a missing API key costs", async () => {
+    const text = await notes({});
+    expect(text).toContain("kubectl label namespace profiling pod-security.kubernetes.io/enforce=privileged");
+    expect(text).toContain("local symbols are NOT uploaded");
+    expect(text).toContain("helm test prof -n profiling");
+  });
+
+  it("NOTES name the key's Secret and the RBAC when they apply, never the key itself", async () => {
+    const text = await notes({ datadog: { apiKey: fakeApiKey }, profiler: { splitByService: false }, securityMode: "leastPrivilege" });
+    expect(text).toContain("API key: from Secret prof-dd-otel-host-profiler-keys");
+    expect(text).toContain("pods get/list/watch, nodes get");
+    expect(text).toContain("needs kernel >= 5.8");
+    expect(text).not.toContain(fakeApiKey);
+  });
+});
