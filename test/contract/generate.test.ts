@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Field, Group } from "../../scripts/contract/dsl.ts";
 import { contract, datadogSites } from "../../scripts/contract/values.ts";
-import { driftedFiles, generatedFiles, typesPath } from "../../scripts/generate.ts";
+import { chartReadmePath, driftedFiles, generatedFiles, typesPath } from "../../scripts/generate.ts";
 import { chartSchemaPath, readmePath, rootSchemaPath } from "../../scripts/lib/paths.ts";
 
 function withExtraSite(site: string): Group {
@@ -26,11 +26,11 @@ describe("generated files", () => {
 
   it("follow one changed constraint into both schemas, the types and the README, and drift is detected", async () => {
     const files = await generatedFiles(withExtraSite("eu2.datadoghq.example"));
-    for (const path of [rootSchemaPath, chartSchemaPath, typesPath, readmePath]) {
+    for (const path of [rootSchemaPath, chartSchemaPath, typesPath, readmePath, chartReadmePath]) {
       expect(files.get(path), path).toContain("eu2.datadoghq.example");
     }
     expect((await driftedFiles(withExtraSite("eu2.datadoghq.example"))).sort()).toEqual(
-      ["README.md", "chart/values.schema.json", "scripts/generated/values.ts", "values.schema.json"].sort(),
+      ["README.md", "chart/README.md", "chart/values.schema.json", "scripts/generated/values.ts", "values.schema.json"].sort(),
     );
   });
 
