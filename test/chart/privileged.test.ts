@@ -52,3 +52,14 @@ describe.each(await helms())("privileged mode with $id", (helm) => {
     expect(spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "dd-otel-host-profiler", "app.kubernetes.io/instance": "prof" });
   });
 });
+
+describe.each(await helms())("update strategy with $id", (helm) => {
+  it("rolls out with a bounded maxUnavailable by default", async () => {
+    expect(daemonSet(await renderOk(helm)).spec).toMatchObject({ updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } } });
+  });
+
+  it("drops the default rollingUpdate when the user picks OnDelete (Helm merges maps)", async () => {
+    const { spec } = daemonSet(await renderOk(helm, { updateStrategy: { type: "OnDelete" } }));
+    expect((spec as unknown as { updateStrategy: object }).updateStrategy).toEqual({ type: "OnDelete" });
+  });
+});
