@@ -1,0 +1,131 @@
+// `npm run lint`: every chart CI check in one run, ALL problems reported at once, one line each
+// ("rule file: message"), exit 1 on any. Options: --base REF (version-bump base, see version-bump.ts).
+//
+// Checks: helm lint --strict (Helm 3 and 4) on the defaults and each values case in test/cases/;
+// yamllint on Chart.yaml, values.yaml, the cases, the workflows and the rendered output;
+// Chart.yaml and Artifact Hub rules; CHANGELOG.md against artifacthub.io/changes; the version bump;
+// best practices on the rendered manifests (exemptions.ts); actionlint on .github/workflows.
+import { availableParallelism } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { load } from "js-yaml";
+import { helms, helmTemplate } from "../lib/helm.ts";
+import { parseManifests } from "../lib/manifests.ts";
+import { chartDir, repoRoot } from "../lib/paths.ts";
+import { checkBestPractices, staleExemptions, type Render } from "./best-practice.ts";
+import { checkChartMetadata } from "./chart-metadata.ts";
+import { exemptions } from "./exemptions.ts";
+import { formatProblem, normalize, type CheckResult, type Problem, type Skip } from "./report.ts";
+import { actionlint, helmLint, yamllintFiles, yamllintRendered } from "./tools.ts";
+import { checkVersionBump } from "./version-bump.ts";
+
+export const casesDir = "test/cases";
+
+/** The values sets every render-based check covers: the defaults, then each case file. */
+export function valueSets(root: string): { source: string; file?: string }[] {
+  const dir = join(root, casesDir);
+  const cases = existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  return [{ source: "chart/values.yaml" }, ...cases.map((f) => ({ source: `${casesDir}/${f}`, file: join(dir, f) }))];
+}
+
+/** Runs tasks with at most `limit` at a time (each helm process is mostly start-up). */
+async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        results[i] = await tasks[i]();
+      }
+    }),
+  );
+  return results;
+}
+
+export async function lint(options: { root?: string; base?: string } = {}): Promise<CheckResult & { notes: string[] }> {
+  const root = options.root ?? repoRoot;
+  const chart = options.root ? join(root, "chart") : chartDir;
+  const problems: Problem[] = [];
+  const skipped: Skip[] = [];
+  const notes: string[] = [];
+  const add = (r: CheckResult) => {
+    problems.push(...r.problems);
+    skipped.push(...r.skipped);
+  };
+
+  const binaries = await helms();
+  const sets = valueSets(root);
+  const limit = Math.max(2, availableParallelism() * 2);
+
+  const lintTasks = binaries.flatMap((h) => sets.map((s) => () => helmLint(h, chart, s.file, s.source)));
+  const renderTasks = sets.map((s) => async () => {
+    const r = await helmTemplate(binaries[0], chart, { valuesFiles: s.file ? [s.file] : [] });
+    return { set: s, r };
+  });
+
+  const [lintResults, renders, bump, workflowsLint] = await Promise.all([
+    pool(lintTasks, limit),
+    pool(renderTasks, limit),
+    checkVersionBump(root, options.base),
+    actionlint(root),
+  ]);
+  for (const r of lintResults) problems.push(...r);
+  add(bump);
+  if (bump.base) notes.push(`version-bump base: ${bump.base.ref} (${bump.base.why})`);
+  add(workflowsLint);
+  problems.push(...checkChartMetadata(root));
+
+  const used = new Set<number>();
+  const rendered: { source: string; yaml: string }[] = [];
+  for (const { set, r } of renders) {
+    if (!r.ok) {
+      problems.push({ rule: "render", file: set.source, message: `${binaries[0].id}: helm template failed: ${r.stderr.trim().split("\n").slice(-2).join(" ")}` });
+      continue;
+    }
+    rendered.push({ source: set.source, yaml: r.stdout.endsWith("\n") ? r.stdout : `${r.stdout}\n` });
+    let objects;
+    try {
+      objects = parseManifests(r.stdout);
+    } catch (e) {
+      problems.push({ rule: "render", file: set.source, message: `rendered output is not YAML: ${(e as Error).message.split("\n")[0]}` });
+      continue;
+    }
+    const render: Render = { source: set.source, objects, values: set.file ? ((load(readFileSync(set.file, "utf8")) as Record<string, unknown> | null) ?? {}) : {} };
+    problems.push(...checkBestPractices(render, exemptions, used).problems);
+  }
+  // Only meaningful when every set rendered: a failed render leaves exemptions unused for no reason.
+  if (rendered.length === sets.length) problems.push(...staleExemptions(exemptions, used));
+
+  const workflows = join(root, ".github", "workflows");
+  const yamlFiles = [
+    "chart/Chart.yaml",
+    "chart/values.yaml",
+    ...sets.filter((s) => s.file).map((s) => s.source),
+    ...(existsSync(workflows) ? readdirSync(workflows).filter((f) => /\.ya?ml$/.test(f)).map((f) => `.github/workflows/${f}`) : []),
+  ];
+  const [own, out] = await Promise.all([yamllintFiles(root, yamlFiles), yamllintRendered(rendered)]);
+  add(own);
+  add(out);
+
+  notes.push(`linted the defaults and ${sets.length - 1} values case(s) with ${binaries.map((h) => `${h.id} ${h.version}`).join(" and ")}`);
+  const dedupSkips = [...new Map(skipped.map((s) => [`${s.check}: ${s.reason}`, s])).values()];
+  return { problems: normalize(problems), skipped: dedupSkips, notes };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { base: { type: "string" }, help: { type: "boolean", short: "h" } } });
+  if (values.help) {
+    console.log("usage: npm run lint [-- --base <git ref>]\nRuns every chart check and prints one line per problem: <rule> <file>: <message>.");
+    process.exit(0);
+  }
+  const started = Date.now();
+  const result = await lint({ base: values.base });
+  for (const n of result.notes) console.log(`note: ${n}`);
+  for (const s of result.skipped) console.log(`skipped: ${s.check}: ${s.reason} (a problem when CI=true)`);
+  for (const p of result.problems) console.log(formatProblem(p));
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`lint: ${result.problems.length} problem(s), ${result.skipped.length} check(s) skipped, ${seconds}s`);
+  process.exit(result.problems.length ? 1 : 0);
+}
