@@ -8,8 +8,8 @@
 // Signing, from the environment: HELM_SIGN_KEY (key name, e.g. the uid's e-mail), HELM_SIGN_KEYRING
 // (a secret keyring in the legacy format: `gpg --export-secret-keys > secring.gpg`) and, for a key
 // with a passphrase, HELM_SIGN_PASSPHRASE_FILE.
-// A version already in the merged index with a different digest is refused: a published version
-// never changes.
+// A version already in the --merge index with a different digest is refused: a published version
+// never changes (a re-run of `npm run package` into the same dist/ simply replaces its package).
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,7 +36,7 @@ export interface PackageResult {
   digest: string;
 }
 
-type IndexEntry = { version: string; digest?: string };
+type IndexEntry = { version: string; digest?: unknown };
 
 function fail(message: string): never {
   throw new Error(message);
@@ -74,8 +74,9 @@ export async function packageChart(o: PackageOptions = {}): Promise<PackageResul
     if (mergeFrom && existsSync(mergeFrom)) {
       const old = load(readFileSync(mergeFrom, "utf8")) as { entries?: Record<string, IndexEntry[]> } | null;
       const published = old?.entries?.[meta.name]?.find((e) => e.version === meta.version);
-      if (published?.digest && published.digest !== digest) {
-        fail(`${meta.name} ${meta.version} is already in ${mergeFrom} with another digest (${published.digest}): a published version never changes, bump chart/Chart.yaml version`);
+      // Only against an index given with --merge (the published one): a local dist/ is rebuilt freely.
+      if (o.merge && published && String(published.digest ?? "") !== digest) {
+        fail(`${meta.name} ${meta.version} is already in ${mergeFrom} with another digest (${String(published.digest ?? "none")}): a published version never changes, bump chart/Chart.yaml version`);
       }
       const copy = join(work, "index.yaml");
       copyFileSync(mergeFrom, copy);

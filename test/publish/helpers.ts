@@ -1,0 +1,168 @@
+// Loopback fixtures for the publishing tests: an isolated Helm home, a static HTTP server, a real
+// OCI registry (Debian's docker-registry, the reference distribution registry), a throwaway GPG key.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, normalize } from "node:path";
+import { execa } from "execa";
+import type { Helm } from "../../scripts/lib/helm.ts";
+import { findTool } from "../../scripts/lint/tools.ts";
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `${prefix}-`));
+}
+
+/** Environment that keeps every Helm file (repositories, caches, registry logins) inside `home`. */
+export function helmEnv(home: string): Record<string, string> {
+  return {
+    HELM_CONFIG_HOME: join(home, "config"),
+    HELM_CACHE_HOME: join(home, "cache"),
+    HELM_DATA_HOME: join(home, "data"),
+    HELM_REPOSITORY_CONFIG: join(home, "config", "repositories.yaml"),
+    HELM_REPOSITORY_CACHE: join(home, "cache", "repository"),
+    HELM_REGISTRY_CONFIG: join(home, "config", "registry", "config.json"),
+  };
+}
+
+export async function helmRun(helm: Helm, home: string, args: string[]) {
+  const r = await execa(helm.path, args, { env: helmEnv(home), reject: false, all: true });
+  if (r.exitCode !== 0) throw new Error(`${helm.id} ${args.join(" ")} failed (${r.exitCode}):\n${String(r.all)}`);
+  return String(r.stdout);
+}
+
+/** Serves `dir` read-only on 127.0.0.1 at a random port. */
+export async function serveDir(dir: string): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+  const requests: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent((req.url ?? "/").split("?")[0]));
+    requests.push(path);
+    const file = join(dir, path);
+    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": file.endsWith(".yaml") ? "text/yaml" : "application/octet-stream" });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((ok) => server.close(() => ok())) };
+}
+
+async function freePort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((ok) => s.listen(0, "127.0.0.1", ok));
+  const { port } = s.address() as { port: number };
+  await new Promise((ok) => s.close(ok));
+  return port;
+}
+
+/** Where the registry binary is: Debian's docker-registry, or a `registry` built from distribution. */
+export async function registryBinary(): Promise<string | undefined> {
+  return (await findTool("docker-registry")) ?? (await findTool("registry"));
+}
+
+export interface Registry {
+  host: string;
+  stop: () => Promise<void>;
+}
+
+/** Starts a registry on 127.0.0.1 (random port, storage in a temp dir, no auth). */
+export async function startRegistry(bin: string): Promise<Registry> {
+  const dir = tempDir("oci-registry");
+  const port = await freePort();
+  const config = join(dir, "config.yml");
+  writeFileSync(
+    config,
+    [
+      "version: 0.1",
+      "log:",
+      "  level: warn",
+      "  accesslog:",
+      "    disabled: true",
+      "storage:",
+      "  filesystem:",
+      `    rootdirectory: ${join(dir, "storage")}`,
+      "  delete:",
+      "    enabled: true",
+      "http:",
+      `  addr: 127.0.0.1:${port}`,
+      "",
+    ].join("\n"),
+  );
+  mkdirSync(join(dir, "storage"));
+  const child: ChildProcess = spawn(bin, ["serve", config], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d) => (stderr += String(d)));
+  const host = `127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${bin} exited (${child.exitCode}): ${stderr}`);
+    try {
+      const r = await fetch(`http://${host}/v2/`);
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGTERM");
+      throw new Error(`${bin} did not answer on ${host} within 15 s: ${stderr}`);
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  return {
+    host,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((ok) => child.once("exit", ok));
+        child.kill("SIGTERM");
+        await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface GpgKey {
+  home: string;
+  name: string;
+  secring: string;
+  pubring: string;
+}
+
+/**
+ * A throwaway RSA signing key without passphrase in a temp GNUPGHOME, exported in the legacy
+ * keyring format Helm reads (secring.gpg / pubring.gpg).
+ */
+export async function makeGpgKey(): Promise<GpgKey> {
+  const home = tempDir("gnupg");
+  const name = "Chart Test Signer <chart-test@example.invalid>";
+  const env = { GNUPGHOME: home };
+  writeFileSync(
+    join(home, "key.batch"),
+    ["%no-protection", "Key-Type: RSA", "Key-Length: 2048", "Key-Usage: sign", `Name-Real: Chart Test Signer`, "Name-Email: chart-test@example.invalid", "Expire-Date: 1d", "%commit", ""].join("\n"),
+  );
+  await execa("gpg", ["--batch", "--gen-key", join(home, "key.batch")], { env });
+  const secring = join(home, "secring.gpg");
+  const pubring = join(home, "pubring.gpg");
+  const sec = await execa("gpg", ["--batch", "--export-secret-keys"], { env, encoding: "buffer" });
+  writeFileSync(secring, sec.stdout);
+  const pub = await execa("gpg", ["--batch", "--export"], { env, encoding: "buffer" });
+  writeFileSync(pubring, pub.stdout);
+  return { home, name, secring, pubring };
+}
+
+export function stopGpgAgent(key: GpgKey): Promise<unknown> {
+  return execa("gpgconf", ["--kill", "gpg-agent"], { env: { GNUPGHOME: key.home }, reject: false });
+}
+
+/** Whether a tool that CI installs is absent: skip here, fail in CI (CI=true). */
+export function requireInCI(present: boolean, what: string, install: string): "run" | "skip" {
+  if (present) return "run";
+  if (process.env.CI === "true") throw new Error(`${what} is not installed, and CI=true requires this test to run: ${install}`);
+  console.warn(`SKIPPED: ${what} is not installed (${install}); these tests run in CI`);
+  return "skip";
+}
