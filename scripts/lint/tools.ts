@@ -80,6 +80,7 @@ export async function yamllintFiles(root: string, files: string[]): Promise<Chec
  * to its template through Helm's "# Source:" comments.
  */
 export async function yamllintRendered(renders: { source: string; yaml: string }[]): Promise<CheckResult> {
+  if (renders.length === 0) return { problems: [], skipped: [] };
   const bin = await findTool("yamllint");
   if (!bin) return missingTool("yamllint", "scripts/lint/yamllint-rendered.yaml", "yamllint (apt-get install yamllint, or pip install yamllint)");
   const dir = mkdtempSync(join(tmpdir(), "lint-rendered-"));
