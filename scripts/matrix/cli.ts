@@ -1,0 +1,120 @@
+// `npm run matrix`: render, validate and check every case with every Helm at every Kubernetes version.
+//
+//   npm run matrix -- [--case <glob>]... [--helm 3|4]... [--kube 1.30]... [--verify-batching] [--single]
+//                     [--json] [--markdown FILE] [--html FILE | --no-html] [--chart DIR] [--cases-dir DIR]
+//
+// A progress bar on a terminal, one line per failure otherwise (CI=true or not a TTY); exit code 1
+// when any cell fails, 2 on a usage error.
+import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { repoRoot } from "../lib/paths.ts";
+import { htmlReport } from "./report-html.ts";
+import { jsonReport } from "./report-json.ts";
+import { markdownReport } from "./report-markdown.ts";
+import { formatFailure, runMatrix, type CellResult } from "./run.ts";
+
+const usage = `Usage: npm run matrix -- [options]
+  --case <glob>       only cases whose name matches (repeatable; * and ?)
+  --helm <3|4>        only this Helm major (repeatable)
+  --kube <1.NN>       only this Kubernetes version (repeatable)
+  --verify-batching   also render every cell on its own and compare object by object
+  --single            one helm process per cell (the naive way; slow)
+  --json              print the full result as JSON on stdout
+  --markdown <file>   write a Markdown summary (appended when it is $GITHUB_STEP_SUMMARY)
+  --html <file>       write the HTML report (default reports/matrix.html); --no-html to skip
+  --chart <dir>       chart to test (default chart/)
+  --cases-dir <dir>   folder of case values files (default test/cases/)
+  --concurrency <n>   helm processes at once (default 2 x cores)`;
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        case: { type: "string", multiple: true },
+        helm: { type: "string", multiple: true },
+        kube: { type: "string", multiple: true },
+        "verify-batching": { type: "boolean" },
+        single: { type: "boolean" },
+        json: { type: "boolean" },
+        markdown: { type: "string" },
+        html: { type: "string" },
+        "no-html": { type: "boolean" },
+        chart: { type: "string" },
+        "cases-dir": { type: "string" },
+        concurrency: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n\n${usage}`);
+    process.exit(2);
+  }
+}
+
+const args = parse();
+if (args.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const helm = (args.helm ?? []).map((h) => Number(h.replace(/^helm/, "")));
+if (helm.some((h) => h !== 3 && h !== 4)) {
+  console.error(`--helm takes 3 or 4\n\n${usage}`);
+  process.exit(2);
+}
+
+// Human output goes to stderr when stdout carries JSON.
+const say = (s: string): void => void (args.json ? process.stderr : process.stdout).write(`${s}\n`);
+const tty = Boolean(process.stderr.isTTY) && process.env.CI !== "true" && !args.json;
+
+let lastDraw = 0;
+function progress(done: number, total: number, cell: CellResult): void {
+  if (!cell.ok) {
+    if (tty) process.stderr.write("\r\x1b[2K");
+    for (const f of cell.failures) say(formatFailure(cell, f));
+  }
+  if (!tty) return;
+  const now = Date.now();
+  if (done !== total && now - lastDraw < 50) return;
+  lastDraw = now;
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r\x1b[2K[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} cells ${cell.case} ${cell.helm} ${cell.kube}`);
+  if (done === total) process.stderr.write("\r\x1b[2K");
+}
+
+try {
+  const r = await runMatrix({
+    chartDir: args.chart ? resolve(args.chart) : undefined,
+    casesDir: args["cases-dir"] ? resolve(args["cases-dir"]) : undefined,
+    cases: args.case,
+    helm,
+    kube: args.kube,
+    mode: args.single ? "single" : "batched",
+    verifyBatching: args["verify-batching"],
+    concurrency: args.concurrency ? Number(args.concurrency) : undefined,
+    onProgress: progress,
+  });
+  const failed = r.cells.filter((c) => !c.ok);
+  say(
+    `${r.ok ? "PASS" : "FAIL"} ${r.cells.length} cells (${r.cases.length} cases x ${r.helms.map((h) => h.id).join("+")} x Kubernetes ${r.kubes.map((k) => k.minor).join(",")}): ` +
+      `${r.cells.length - failed.length} passed, ${failed.length} failed, ${r.processes} helm processes, ${(r.wallMs / 1000).toFixed(2)} s` +
+      (r.verifyBatching ? ", batching verified against single renders" : ""),
+  );
+  const write = (file: string, text: string): void => {
+    mkdirSync(dirname(file), { recursive: true });
+    if (process.env.GITHUB_STEP_SUMMARY && resolve(file) === resolve(process.env.GITHUB_STEP_SUMMARY)) appendFileSync(file, text);
+    else writeFileSync(file, text);
+  };
+  if (args.markdown) write(resolve(args.markdown), markdownReport(r));
+  if (!args["no-html"]) {
+    const file = resolve(args.html ?? join(repoRoot, "reports", "matrix.html"));
+    write(file, htmlReport(r));
+    say(`HTML report: ${file}`);
+  }
+  if (args.json) process.stdout.write(`${jsonReport(r)}\n`);
+  process.exitCode = r.ok ? 0 : 1;
+} catch (e) {
+  console.error(`matrix: ${(e as Error).message}`);
+  process.exitCode = 2;
+}

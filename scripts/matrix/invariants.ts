@@ -1,0 +1,500 @@
+// The rules every rendered case must keep, as a small typed library. Each invariant has a name (used
+// in every failure message), a reason (why the profiler or the cluster needs it) and a check that
+// returns violations. Each one is proven to fire on a broken manifest in test/matrix/invariants.test.ts.
+import { datadogSites } from "../contract/values.ts";
+import type { KubeObject } from "../lib/manifests.ts";
+import { objectId } from "../lib/manifests.ts";
+import type { Doc, ChartMeta } from "./batch.ts";
+import type { Case } from "./cases.ts";
+import { secretLiterals } from "./cases.ts";
+
+export interface Violation {
+  /** "Kind/name" of the object at fault, when there is one. */
+  object?: string;
+  /** Field path inside that object, e.g. spec.template.spec.hostPID. */
+  path?: string;
+  message: string;
+}
+
+/** What one cell rendered, plus what the checks need to know about the case. */
+export interface CellContext {
+  case: Case;
+  docs: Doc[];
+  objects: KubeObject[];
+  chart: ChartMeta;
+  release: string;
+  namespace: string;
+  kube: string;
+}
+
+export interface Invariant {
+  name: string;
+  reason: string;
+  check(ctx: CellContext): Violation[];
+}
+
+/** A rule over all cells at once (e.g. something that must not change between cases). */
+export interface MatrixInvariant {
+  name: string;
+  reason: string;
+  check(cells: { key: string; ctx: CellContext }[]): Map<string, Violation[]>;
+}
+
+// ---- reading the rendered objects ----
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+const obj = (v: unknown): Obj => (isObj(v) ? v : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+export interface EnvVar {
+  name: string;
+  value?: unknown;
+  valueFrom?: Obj;
+}
+
+export interface ContainerRef {
+  owner: KubeObject;
+  /** Path of the container inside its object, e.g. spec.template.spec.containers[0]. */
+  path: string;
+  container: Obj;
+  podSpec: Obj;
+  podPath: string;
+}
+
+export function podSpecOf(o: KubeObject): { spec: Obj; path: string } | undefined {
+  if (o.kind === "Pod") return { spec: obj(o.spec), path: "spec" };
+  const t = obj(obj(o.spec).template);
+  if (["DaemonSet", "Deployment", "StatefulSet", "ReplicaSet", "Job"].includes(o.kind) && isObj(t.spec)) return { spec: t.spec, path: "spec.template.spec" };
+  return undefined;
+}
+
+export function containersOf(objects: KubeObject[]): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  for (const o of objects) {
+    const p = podSpecOf(o);
+    if (!p) continue;
+    for (const field of ["initContainers", "containers"]) {
+      arr(p.spec[field]).forEach((c, i) => out.push({ owner: o, path: `${p.path}.${field}[${i}]`, container: obj(c), podSpec: p.spec, podPath: p.path }));
+    }
+  }
+  return out;
+}
+
+export const PROFILER_CONTAINER = "dd-otel-host-profiler";
+
+export function daemonSetOf(ctx: CellContext): KubeObject | undefined {
+  return ctx.objects.find((o) => o.kind === "DaemonSet");
+}
+
+/** The profiler container of the DaemonSet. */
+export function profilerOf(ctx: CellContext): ContainerRef | undefined {
+  const ds = daemonSetOf(ctx);
+  if (!ds) return undefined;
+  const all = containersOf([ds]).filter((c) => c.path.includes(".containers["));
+  return all.find((c) => c.container.name === PROFILER_CONTAINER) ?? all[0];
+}
+
+export function envOf(c: ContainerRef): EnvVar[] {
+  return arr(c.container.env).map((e) => obj(e) as unknown as EnvVar);
+}
+
+export const securityModeOf = (c: Case): string => String(c.values.securityMode ?? "privileged");
+/** The profiler reads the Kubernetes API only when split by service is off. */
+export const needsKubeAPI = (c: Case): boolean => obj(c.values.profiler).splitByService === false;
+
+const v = (violations: Violation[], object: KubeObject | undefined, path: string, message: string): void => {
+  violations.push({ object: object ? objectId(object) : undefined, path, message });
+};
+
+/** Reports a missing DaemonSet/profiler container once, so a rule never passes vacuously. */
+function withProfiler(ctx: CellContext, f: (p: ContainerRef, out: Violation[]) => void): Violation[] {
+  const out: Violation[] = [];
+  const p = profilerOf(ctx);
+  if (!p) return [{ message: "no DaemonSet with a profiler container was rendered" }];
+  f(p, out);
+  return out;
+}
+
+const scOf = (p: ContainerRef): Obj => obj(p.container.securityContext);
+
+/**
+ * The value Kubernetes gives an env var after `$(VAR)` expansion, with env vars defined earlier in
+ * the list expanded (`$$` escapes). Downward-API and Secret values are represented by samples.
+ */
+export function expandEnv(env: EnvVar[], name: string): { value: string; unresolved: string[] } | undefined {
+  const known = new Map<string, string>();
+  for (const e of env) {
+    const unresolved: string[] = [];
+    let value: string;
+    if (e.value !== undefined) {
+      value = String(e.value).replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, ref: string | undefined) => {
+        if (m === "$$") return "$";
+        const r = known.get(ref!);
+        if (r === undefined) unresolved.push(ref!);
+        return r ?? m;
+      });
+    } else {
+      const fieldPath = obj(obj(e.valueFrom).fieldRef).fieldPath;
+      value = fieldPath === "status.hostIP" || fieldPath === "status.podIP" ? "10.0.0.1" : fieldPath === "spec.nodeName" ? "node-1" : "from-reference";
+    }
+    if (e.name === name) return { value, unresolved };
+    known.set(e.name, value);
+  }
+  return undefined;
+}
+
+function literalEnv(p: ContainerRef, name: string, out: Violation[]): string | undefined {
+  const i = envOf(p).findIndex((e) => e.name === name);
+  if (i < 0) {
+    v(out, p.owner, `${p.path}.env`, `${name} is not set`);
+    return undefined;
+  }
+  const e = envOf(p)[i];
+  if (typeof e.value !== "string" || e.value === "") {
+    v(out, p.owner, `${p.path}.env[${i}]`, `${name} must be a non-empty literal value`);
+    return undefined;
+  }
+  return e.value;
+}
+
+const KEY_VARS = ["DD_API_KEY", "DD_HOST_PROFILING_API_KEY", "DD_APP_KEY", "DD_HOST_PROFILING_APP_KEY"];
+const RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
+/** What the container metadata provider calls: pods on its node (get/list/watch), its node (get). */
+export const ALLOWED_RBAC: Record<string, string[]> = { pods: ["get", "list", "watch"], nodes: ["get"] };
+
+// ---- the invariants ----
+
+export const invariants: Invariant[] = [
+  {
+    name: "host-pid",
+    reason: "The profiler samples every process on the node, which it only sees in the host PID namespace (both security modes).",
+    check: (ctx) =>
+      withProfiler(ctx, (p, out) => {
+        if (p.podSpec.hostPID !== true) v(out, p.owner, `${p.podPath}.hostPID`, `must be true, got ${JSON.stringify(p.podSpec.hostPID)}`);
+      }),
+  },
+  {
+    name: "privileged-mode-privileged",
+    reason: "securityMode privileged follows the upstream guide: the container runs privileged.",
+    check: (ctx) =>
+      securityModeOf(ctx.case) !== "privileged"
+        ? []
+        : withProfiler(ctx, (p, out) => {
+            if (scOf(p).privileged !== true) v(out, p.owner, `${p.path}.securityContext.privileged`, `must be true in privileged mode, got ${JSON.stringify(scOf(p).privileged)}`);
+          }),
+  },
+  {
+    name: "privileged-mode-sys-admin",
+    reason: "The image's entrypoint mounts tracefs when the host has not, which needs CAP_SYS_ADMIN (upstream guide).",
+    check: (ctx) =>
+      securityModeOf(ctx.case) !== "privileged"
+        ? []
+        : withProfiler(ctx, (p, out) => {
+            const add = arr(obj(scOf(p).capabilities).add);
+            if (!add.includes("SYS_ADMIN")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must include SYS_ADMIN in privileged mode, got ${JSON.stringify(add)}`);
+          }),
+  },
+  {
+    name: "runs-as-root",
+    reason: "The upstream guide runs the profiler as root (runAsUser 0); the image has no other user and leastPrivilege keeps uid 0 too.",
+    check: (ctx) =>
+      withProfiler(ctx, (p, out) => {
+        const uid = scOf(p).runAsUser ?? obj(p.podSpec.securityContext).runAsUser;
+        if (uid !== 0) v(out, p.owner, `${p.path}.securityContext.runAsUser`, `must be 0, got ${JSON.stringify(uid)}`);
+      }),
+  },
+  {
+    name: "least-privilege-not-privileged",
+    reason: "leastPrivilege exists to avoid a privileged container: no container of any rendered pod may be privileged.",
+    check: (ctx) => {
+      if (securityModeOf(ctx.case) !== "leastPrivilege") return [];
+      const out: Violation[] = [];
+      for (const c of containersOf(ctx.objects)) {
+        if (obj(c.container.securityContext).privileged === true) v(out, c.owner, `${c.path}.securityContext.privileged`, "must not be true in leastPrivilege mode");
+      }
+      return out;
+    },
+  },
+  {
+    name: "least-privilege-drop-all",
+    reason: "leastPrivilege drops every capability and adds back only those an eBPF profiler uses.",
+    check: (ctx) =>
+      securityModeOf(ctx.case) !== "leastPrivilege"
+        ? []
+        : withProfiler(ctx, (p, out) => {
+            const caps = obj(scOf(p).capabilities);
+            if (!arr(caps.drop).includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.drop`, `must include ALL, got ${JSON.stringify(caps.drop)}`);
+            const add = arr(caps.add);
+            if (add.includes("SYS_ADMIN") || add.includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must not add SYS_ADMIN or ALL in leastPrivilege mode, got ${JSON.stringify(add)}`);
+          }),
+  },
+  {
+    name: "least-privilege-no-escalation",
+    reason: "A process of the profiler must not gain more privileges than the container has (setuid binaries, file capabilities).",
+    check: (ctx) =>
+      securityModeOf(ctx.case) !== "leastPrivilege"
+        ? []
+        : withProfiler(ctx, (p, out) => {
+            const ape = scOf(p).allowPrivilegeEscalation;
+            if (ape !== false) v(out, p.owner, `${p.path}.securityContext.allowPrivilegeEscalation`, `must be false, got ${JSON.stringify(ape)}`);
+          }),
+  },
+  {
+    name: "least-privilege-read-only-root",
+    reason: "leastPrivilege runs with a read-only root filesystem; the profiler writes only to its /tmp emptyDir.",
+    check: (ctx) =>
+      securityModeOf(ctx.case) !== "leastPrivilege"
+        ? []
+        : withProfiler(ctx, (p, out) => {
+            const ro = scOf(p).readOnlyRootFilesystem;
+            if (ro !== true) v(out, p.owner, `${p.path}.securityContext.readOnlyRootFilesystem`, `must be true, got ${JSON.stringify(ro)}`);
+          }),
+  },
+  {
+    name: "trace-agent-url",
+    reason: "The profiler sends profiles to DD_TRACE_AGENT_URL and speaks only HTTP(S); $(VAR) must name a variable defined earlier in env.",
+    check: (ctx) =>
+      withProfiler(ctx, (p, out) => {
+        const env = envOf(p);
+        const i = env.findIndex((e) => e.name === "DD_TRACE_AGENT_URL");
+        if (i < 0) return v(out, p.owner, `${p.path}.env`, "DD_TRACE_AGENT_URL is not set");
+        if (typeof env[i].value !== "string") return v(out, p.owner, `${p.path}.env[${i}].value`, "DD_TRACE_AGENT_URL must be a literal value");
+        const x = expandEnv(env, "DD_TRACE_AGENT_URL")!;
+        const where = `${p.path}.env[${i}].value`;
+        if (x.unresolved.length) return v(out, p.owner, where, `DD_TRACE_AGENT_URL references ${x.unresolved.map((r) => `$(${r})`).join(", ")}, not defined earlier in env`);
+        let url: URL;
+        try {
+          url = new URL(x.value);
+        } catch {
+          return v(out, p.owner, where, `DD_TRACE_AGENT_URL "${env[i].value}" is not a URL`);
+        }
+        if (url.protocol !== "http:" && url.protocol !== "https:") v(out, p.owner, where, `DD_TRACE_AGENT_URL must be http(s), got ${url.protocol}`);
+        else if (url.hostname === "") v(out, p.owner, where, "DD_TRACE_AGENT_URL has no host");
+        else if (url.pathname !== "/" || url.search || url.hash || url.username) v(out, p.owner, where, `DD_TRACE_AGENT_URL must be http(s)://host:port with no path, got "${env[i].value}"`);
+      }),
+  },
+  {
+    name: "dd-service",
+    reason: "The upstream guide sets DD_SERVICE, the service name the profiler reports itself under.",
+    check: (ctx) => withProfiler(ctx, (p, out) => void literalEnv(p, "DD_SERVICE", out)),
+  },
+  {
+    name: "dd-site",
+    reason: "DD_SITE decides where symbols are uploaded (intake.profile.<site>); anything but a Datadog site loses them.",
+    check: (ctx) =>
+      withProfiler(ctx, (p, out) => {
+        const site = literalEnv(p, "DD_SITE", out);
+        if (site !== undefined && !datadogSites.includes(site)) v(out, p.owner, `${p.path}.env`, `DD_SITE "${site}" is not a Datadog site (${datadogSites.join(", ")})`);
+      }),
+  },
+  {
+    name: "keys-from-secret-ref",
+    reason: "API and application keys reach the pod only through secretKeyRef, pointing at the Secret and key the values name.",
+    check: (ctx) => {
+      const out: Violation[] = [];
+      for (const c of containersOf(ctx.objects)) {
+        arr(c.container.env).forEach((raw, i) => {
+          const e = obj(raw) as unknown as EnvVar;
+          if (!KEY_VARS.includes(e.name)) return;
+          if (e.value !== undefined || !isObj(obj(e.valueFrom).secretKeyRef)) v(out, c.owner, `${c.path}.env[${i}]`, `${e.name} must come from valueFrom.secretKeyRef, never a literal value`);
+        });
+      }
+      const p = profilerOf(ctx);
+      if (!p) return out;
+      const dd = obj(ctx.case.values.datadog);
+      for (const [kind, envName, defKey] of [
+        ["apiKey", "DD_API_KEY", "api-key"],
+        ["appKey", "DD_APP_KEY", "app-key"],
+      ] as const) {
+        const literal = typeof dd[kind] === "string" && dd[kind] !== "";
+        const existing = typeof dd[`${kind}ExistingSecret`] === "string" && dd[`${kind}ExistingSecret`] !== "" ? String(dd[`${kind}ExistingSecret`]) : undefined;
+        const i = envOf(p).findIndex((e) => e.name === envName);
+        if (!literal && !existing) {
+          if (i >= 0) v(out, p.owner, `${p.path}.env[${i}]`, `${envName} is set although the values name no ${kind} source`);
+          continue;
+        }
+        if (i < 0) {
+          v(out, p.owner, `${p.path}.env`, `${envName} is missing although datadog.${literal ? kind : `${kind}ExistingSecret`} is set`);
+          continue;
+        }
+        const ref = obj(obj(envOf(p)[i].valueFrom).secretKeyRef);
+        if (existing) {
+          const key = String(dd[`${kind}ExistingSecretKey`] ?? defKey);
+          if (ref.name !== existing || ref.key !== key) v(out, p.owner, `${p.path}.env[${i}].valueFrom.secretKeyRef`, `${envName} must reference Secret ${existing} key ${key}, got ${ref.name} key ${ref.key}`);
+        } else {
+          const secret = ctx.objects.find((o) => o.kind === "Secret" && o.metadata.name === ref.name);
+          const data = { ...obj(secret?.data), ...obj(secret?.stringData) };
+          if (!secret || typeof ref.key !== "string" || !(ref.key in data)) v(out, p.owner, `${p.path}.env[${i}].valueFrom.secretKeyRef`, `${envName} must reference a key of the Secret the chart renders, got ${ref.name} key ${ref.key}`);
+        }
+      }
+      return out;
+    },
+  },
+  {
+    name: "no-secret-literal",
+    reason: "A key given as a literal lives only in the chart's Secret: any other object (env, annotation, label, comment) would leak it.",
+    check: (ctx) => {
+      const dd = obj(ctx.case.values.datadog);
+      const needles = secretLiterals(ctx.case).flatMap((s) => {
+        const what = s === dd.apiKey ? "datadog.apiKey" : "datadog.appKey";
+        return [
+          { s, what },
+          { s: Buffer.from(s).toString("base64"), what: `${what} (base64)` },
+        ];
+      });
+      const out: Violation[] = [];
+      for (const d of ctx.docs) {
+        if (!d.object || d.object.kind === "Secret") continue;
+        for (const n of needles) {
+          if (!d.content.includes(n.s)) continue;
+          let path = "";
+          const find = (value: unknown, at: string): boolean => {
+            if (typeof value === "string") return value.includes(n.s) && ((path = at), true);
+            if (Array.isArray(value)) return value.some((x, i) => find(x, `${at}[${i}]`));
+            if (isObj(value)) return Object.entries(value).some(([k, x]) => (k.includes(n.s) ? ((path = at), true) : find(x, at ? `${at}.${k}` : k)));
+            return false;
+          };
+          find(d.object, "");
+          // The value itself is never printed: it is a secret.
+          v(out, d.object, path || "(a comment)", `holds the literal of ${n.what} outside a Secret`);
+        }
+      }
+      return out;
+    },
+  },
+  {
+    name: "token-only-when-needed",
+    reason: "The profiler calls the Kubernetes API only when split by service is off; otherwise no pod and no ServiceAccount may hand out a token.",
+    check: (ctx) => {
+      const out: Violation[] = [];
+      const needs = needsKubeAPI(ctx.case);
+      for (const o of ctx.objects) {
+        if (o.kind === "ServiceAccount" && !needs && o.automountServiceAccountToken !== false) {
+          v(out, o, "automountServiceAccountToken", `must be false while profiler.splitByService is not false, got ${JSON.stringify(o.automountServiceAccountToken)}`);
+        }
+        const p = podSpecOf(o);
+        if (!p) continue;
+        const want = needs && o.kind === "DaemonSet";
+        if (p.spec.automountServiceAccountToken !== want) v(out, o, `${p.path}.automountServiceAccountToken`, `must be ${want}${want ? " (profiler.splitByService is false)" : ""}, got ${JSON.stringify(p.spec.automountServiceAccountToken)}`);
+      }
+      return out;
+    },
+  },
+  {
+    name: "rbac-minimal",
+    reason: "RBAC only when split by service is off (and rbac.create), and no wider than the profiler uses: pods get/list/watch, nodes get.",
+    check: (ctx) => {
+      const out: Violation[] = [];
+      const rbac = ctx.objects.filter((o) => RBAC_KINDS.includes(o.kind));
+      const wanted = needsKubeAPI(ctx.case) && obj(ctx.case.values.rbac).create !== false;
+      if (!wanted) {
+        for (const o of rbac) v(out, o, "", `no RBAC may be rendered ${needsKubeAPI(ctx.case) ? "when rbac.create is false" : "while profiler.splitByService is not false"}`);
+        return out;
+      }
+      const roles = rbac.filter((o) => o.kind === "ClusterRole" || o.kind === "Role");
+      const bindings = rbac.filter((o) => o.kind.endsWith("Binding"));
+      if (roles.length === 0 || bindings.length === 0) out.push({ message: "profiler.splitByService is false and rbac.create is on, but no role and binding were rendered" });
+      for (const r of roles) {
+        arr(r.rules).forEach((raw, i) => {
+          const rule = obj(raw);
+          const at = `rules[${i}]`;
+          if (rule.nonResourceURLs !== undefined) v(out, r, `${at}.nonResourceURLs`, "the profiler calls no non-resource URL");
+          if (arr(rule.apiGroups).some((g) => g !== "")) v(out, r, `${at}.apiGroups`, `only the core group "" is used, got ${JSON.stringify(rule.apiGroups)}`);
+          for (const res of arr(rule.resources)) {
+            const allowed = ALLOWED_RBAC[String(res)];
+            if (!allowed) v(out, r, `${at}.resources`, `resource ${JSON.stringify(res)} is not used by the profiler (allowed: ${Object.keys(ALLOWED_RBAC).join(", ")})`);
+            else for (const verb of arr(rule.verbs)) if (!allowed.includes(String(verb))) v(out, r, `${at}.verbs`, `verb ${JSON.stringify(verb)} on ${res} is wider than the profiler needs (${allowed.join(", ")})`);
+          }
+        });
+      }
+      const sa = podSpecOf(daemonSetOf(ctx) ?? ({} as KubeObject))?.spec.serviceAccountName;
+      for (const b of bindings) {
+        const ref = obj(b.roleRef);
+        if (!roles.some((r) => r.kind === ref.kind && r.metadata.name === ref.name)) v(out, b, "roleRef", `must reference the role the chart renders, got ${ref.kind}/${ref.name}`);
+        const subjects = arr(b.subjects).map(obj);
+        if (!subjects.some((s) => s.kind === "ServiceAccount" && s.name === sa && s.namespace === ctx.namespace)) {
+          v(out, b, "subjects", `must bind the DaemonSet's ServiceAccount ${ctx.namespace}/${String(sa)}`);
+        }
+      }
+      return out;
+    },
+  },
+  {
+    name: "selector-in-template-labels",
+    reason: "A DaemonSet whose selector does not match its pod template labels is rejected by the API server.",
+    check: (ctx) => {
+      const ds = daemonSetOf(ctx);
+      if (!ds) return [{ message: "no DaemonSet was rendered" }];
+      const sel = obj(obj(obj(ds.spec).selector).matchLabels);
+      const labels = obj(obj(obj(obj(ds.spec).template).metadata).labels);
+      const out: Violation[] = [];
+      if (Object.keys(sel).length === 0) v(out, ds, "spec.selector.matchLabels", "is empty");
+      for (const [k, val] of Object.entries(sel)) if (labels[k] !== val) v(out, ds, `spec.template.metadata.labels["${k}"]`, `must equal the selector's ${JSON.stringify(val)}, got ${JSON.stringify(labels[k])}`);
+      return out;
+    },
+  },
+  {
+    name: "resources-set",
+    reason: "A node agent on every node needs requests to be scheduled fairly and limits so it cannot starve workloads.",
+    check: (ctx) => {
+      const out: Violation[] = [];
+      for (const c of containersOf(ctx.objects)) {
+        const r = obj(c.container.resources);
+        for (const kind of ["requests", "limits"]) {
+          for (const res of ["cpu", "memory"]) {
+            const q = obj(r[kind])[res];
+            if (q === undefined || q === "") v(out, c.owner, `${c.path}.resources.${kind}.${res}`, `container ${String(c.container.name)} has no ${res} ${kind.slice(0, -1)}`);
+          }
+        }
+      }
+      return out;
+    },
+  },
+  {
+    name: "image-pinned",
+    reason: "Every container runs the profiler release the chart was tested with: tag v<appVersion> (or the one given), plus the digest when given.",
+    check: (ctx) => {
+      const image = obj(ctx.case.values.image);
+      const repo = String(image.repository || "ghcr.io/datadog/dd-otel-host-profiler");
+      const tag = String(image.tag || `v${ctx.chart.appVersion}`);
+      const want = `${repo}:${tag}${image.digest ? `@${String(image.digest)}` : ""}`;
+      const out: Violation[] = [];
+      const all = containersOf(ctx.objects);
+      if (all.length === 0) return [{ message: "no container was rendered" }];
+      for (const c of all) if (c.container.image !== want) v(out, c.owner, `${c.path}.image`, `must be ${want}, got ${JSON.stringify(c.container.image)}`);
+      return out;
+    },
+  },
+];
+
+export const matrixInvariants: MatrixInvariant[] = [
+  {
+    name: "selector-labels-stable",
+    reason: "A DaemonSet's selector is immutable: no value other than the name may change it, or `helm upgrade` fails.",
+    check(cells) {
+      const out = new Map<string, Violation[]>();
+      const groups = new Map<string, { key: string; ctx: CellContext; sel: string }[]>();
+      for (const cell of cells) {
+        const ds = daemonSetOf(cell.ctx);
+        if (!ds) continue;
+        const name = String(cell.ctx.case.values.nameOverride || cell.ctx.chart.name);
+        const sel = JSON.stringify(Object.entries(obj(obj(obj(ds.spec).selector).matchLabels)).sort());
+        const g = groups.get(name) ?? [];
+        g.push({ ...cell, sel });
+        groups.set(name, g);
+      }
+      for (const g of groups.values()) {
+        const counts = new Map<string, number>();
+        for (const c of g) counts.set(c.sel, (counts.get(c.sel) ?? 0) + 1);
+        const reference = g.find((c) => c.ctx.case.name === "default")?.sel ?? [...counts].sort((a, b) => b[1] - a[1])[0][0];
+        for (const c of g) {
+          if (c.sel === reference) continue;
+          const ds = daemonSetOf(c.ctx)!;
+          out.set(c.key, [{ object: objectId(ds), path: "spec.selector.matchLabels", message: `${c.sel} differs from the other cases' ${reference}` }]);
+        }
+      }
+      return out;
+    },
+  },
+];

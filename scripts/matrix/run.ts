@@ -1,0 +1,260 @@
+// Orchestrates the matrix: cases x Helm binaries x Kubernetes versions. Renders (batched per
+// (Helm, Kubernetes) pair, or one process per cell), validates every object against the API schema
+// of the cell's Kubernetes version, applies the invariants, and returns one result per cell.
+import { availableParallelism, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import { helms as allHelms, type Helm } from "../lib/helm.ts";
+import { chartDir as defaultChartDir } from "../lib/paths.ts";
+import { kubeVersions, validateManifest } from "../kubernetes/validate.ts";
+import { readChartMeta, writeWrapper, type ChartMeta, type Doc, type Wrapper } from "./batch.ts";
+import { casesDir as defaultCasesDir, discoverCases, type Case } from "./cases.ts";
+import { invariants, matrixInvariants, type CellContext, type Violation } from "./invariants.ts";
+import { kubeTarget, NAMESPACE, RELEASE, renderBatch, renderSingle, type KubeTarget, type RenderResult } from "./render.ts";
+
+export type Mode = "batched" | "single";
+
+export interface MatrixOptions {
+  chartDir?: string;
+  casesDir?: string;
+  /** Case name globs (any matches); empty = all. */
+  cases?: string[];
+  /** Helm majors to keep (3, 4); empty = all of helms(). */
+  helm?: number[];
+  /** Kubernetes minors to keep ("1.30"); empty = every version with schemas. */
+  kube?: string[];
+  mode?: Mode;
+  /** Also render every cell singly and compare object by object with the batched result. */
+  verifyBatching?: boolean;
+  concurrency?: number;
+  onProgress?: (done: number, total: number, cell: CellResult) => void;
+}
+
+export interface Failure {
+  /** The invariant name, or "kubernetes-schema", "render", "batching-equivalence". */
+  rule: string;
+  object?: string;
+  path?: string;
+  message: string;
+}
+
+export interface CellResult {
+  case: string;
+  helm: string;
+  helmVersion: string;
+  kube: string;
+  kubeVersion: string;
+  ok: boolean;
+  failures: Failure[];
+  objects: number;
+  /** How this cell's manifests were obtained: from a batch, or from its own process. */
+  rendering: "batch" | "single";
+}
+
+export interface MatrixResult {
+  chart: ChartMeta;
+  mode: Mode;
+  verifyBatching: boolean;
+  cases: { name: string; description: string }[];
+  helms: { id: string; version: string }[];
+  kubes: { minor: string; version: string }[];
+  cells: CellResult[];
+  /** Helm processes started. */
+  processes: number;
+  wallMs: number;
+  ok: boolean;
+}
+
+export const cellKey = (c: { case: string; helm: string; kube: string }): string => `${c.case}|${c.helm}|${c.kube}`;
+
+/** The one line every failure is reported as: case, cell, rule, object, path, message. */
+export function formatFailure(cell: Pick<CellResult, "case" | "helm" | "kube">, f: Failure): string {
+  const where = [f.object, f.path].filter(Boolean).join(" ");
+  return `${cell.case} [${cell.helm}, Kubernetes ${cell.kube}] ${f.rule}: ${where ? `${where}: ` : ""}${f.message}`;
+}
+
+/** A tiny promise pool: at most `limit` tasks at once. */
+export function pool(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((r) => queue.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
+/** Schema validation and invariants of one rendered cell. */
+export function checkCell(ctx: CellContext): Failure[] {
+  const failures: Failure[] = [];
+  for (const d of ctx.docs) {
+    if (!d.object) continue;
+    for (const e of validateManifest(ctx.kube, d.object)) {
+      failures.push({ rule: "kubernetes-schema", object: `${e.kind || "?"}/${e.name || "?"}`, path: e.path || undefined, message: e.message });
+    }
+  }
+  for (const inv of invariants) {
+    let vs: Violation[];
+    try {
+      vs = inv.check(ctx);
+    } catch (e) {
+      vs = [{ message: `the check threw: ${(e as Error).message}` }];
+    }
+    for (const x of vs) failures.push({ rule: inv.name, ...x });
+  }
+  return failures;
+}
+
+function context(c: Case, docs: Doc[], chart: ChartMeta, target: KubeTarget): CellContext {
+  return { case: c, docs, objects: docs.flatMap((d) => (d.object ? [d.object] : [])), chart, release: RELEASE, namespace: NAMESPACE, kube: target.minor };
+}
+
+/** Object-by-object comparison of a batched and a single render of the same cell. */
+export function compareRenders(batched: RenderResult, single: RenderResult): Failure[] {
+  const rule = "batching-equivalence";
+  if (!batched.ok || !single.ok) {
+    if (batched.ok !== single.ok) return [{ rule, message: `batched render ${batched.ok ? "succeeded" : "failed"} but the single render ${single.ok ? "succeeded" : "failed"}` }];
+    return [];
+  }
+  const id = (d: Doc): string => `${d.object?.apiVersion}/${d.object?.kind}/${d.object?.metadata?.namespace ?? ""}/${d.object?.metadata?.name}`;
+  const out: Failure[] = [];
+  const singles = new Map(single.docs.filter((d) => d.object).map((d) => [id(d), d]));
+  const batcheds = new Map(batched.docs.filter((d) => d.object).map((d) => [id(d), d]));
+  for (const [k, s] of singles) {
+    const b = batcheds.get(k);
+    const object = `${s.object!.kind}/${s.object!.metadata?.name}`;
+    if (!b) out.push({ rule, object, message: "rendered singly but missing from the batch" });
+    else if (b.source !== s.source) out.push({ rule, object, message: `comes from ${b.source} in the batch, ${s.source} singly` });
+    else if (!isDeepStrictEqual(b.object, s.object)) out.push({ rule, object, path: firstDifference(b.object, s.object), message: "differs between the batched and the single render" });
+  }
+  for (const [k, b] of batcheds) if (!singles.has(k)) out.push({ rule, object: `${b.object!.kind}/${b.object!.metadata?.name}`, message: "in the batch but not rendered singly" });
+  return out;
+}
+
+export function firstDifference(a: unknown, b: unknown, at = ""): string {
+  if (a !== null && b !== null && typeof a === "object" && typeof b === "object" && Array.isArray(a) === Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) {
+      const x = (a as Record<string, unknown>)[k];
+      const y = (b as Record<string, unknown>)[k];
+      if (!isDeepStrictEqual(x, y)) return firstDifference(x, y, Array.isArray(a) ? `${at}[${k}]` : at ? `${at}.${k}` : k);
+    }
+  }
+  return at || "(root)";
+}
+
+export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
+  const started = performance.now();
+  const chartDir = o.chartDir ?? defaultChartDir;
+  const mode = o.mode ?? "batched";
+  const chart = readChartMeta(chartDir);
+  const cases = discoverCases(o.casesDir ?? defaultCasesDir, o.cases ?? []);
+  if (cases.length === 0) throw new Error(`no case matches ${(o.cases ?? []).join(", ")}`);
+  const helmList = (await allHelms()).filter((h) => !o.helm?.length || o.helm.includes(h.major));
+  if (helmList.length === 0) throw new Error(`no Helm ${o.helm?.join("/")} available (${(await allHelms()).map((h) => h.id).join(", ")})`);
+  const known = kubeVersions();
+  const wanted = o.kube?.length ? o.kube.map((k) => k.replace(/^v/, "").split(".").slice(0, 2).join(".")) : known;
+  for (const k of wanted) if (!known.includes(k)) throw new Error(`no Kubernetes schemas for ${k}: available ${known.join(", ")}`);
+  const targets = known.filter((k) => wanted.includes(k)).map(kubeTarget);
+
+  // Twice the cores: a Helm process spends part of its short life starting up and writing output.
+  const run = pool(o.concurrency ?? Math.max(2, 2 * availableParallelism()));
+  const total = cases.length * helmList.length * targets.length;
+  const cells: CellResult[] = [];
+  const contexts = new Map<string, CellContext>();
+  let processes = 0;
+
+  const finish = (c: Case, helm: Helm, target: KubeTarget, r: RenderResult, rendering: CellResult["rendering"], extra: Failure[] = []): void => {
+    const base = { case: c.name, helm: helm.id, helmVersion: helm.version, kube: target.minor, kubeVersion: target.version, rendering };
+    let failures: Failure[];
+    let objects = 0;
+    if (!r.ok) failures = [{ rule: "render", message: r.error }];
+    else {
+      const ctx = context(c, r.docs, chart, target);
+      contexts.set(cellKey(base), ctx);
+      objects = ctx.objects.length;
+      failures = checkCell(ctx);
+    }
+    failures.push(...extra);
+    const cell: CellResult = { ...base, ok: failures.length === 0, failures, objects };
+    cells.push(cell);
+    o.onProgress?.(cells.length, total, cell);
+  };
+
+  const single = (helm: Helm, c: Case, t: KubeTarget): Promise<RenderResult> => {
+    processes++;
+    return renderSingle(helm, chartDir, c, t);
+  };
+
+  let workDir: string | undefined;
+  try {
+    if (mode === "single") {
+      await Promise.all(helmList.flatMap((h) => targets.flatMap((t) => cases.map((c) => run(async () => finish(c, h, t, await single(h, c, t), "single"))))));
+    } else {
+      workDir = mkdtempSync(join(tmpdir(), "matrix-"));
+      const wrapper = writeWrapper(chartDir, cases, workDir);
+      const batch = async (h: Helm, t: KubeTarget, skipSchema: boolean): Promise<boolean> => {
+        processes++;
+        const r = await renderBatch(h, wrapper, t, skipSchema);
+        const byCase = r.ok ? r.byCase : new Map<string, Doc[]>();
+        // A failing batch, or a case missing from it, is rendered on its own: that names the case
+        // and gives exactly the error a single render gives.
+        for (const c of cases) {
+          const docs = byCase.get(c.name);
+          let result: RenderResult = docs ? { ok: true, docs } : await single(h, c, t);
+          const rendering = docs ? "batch" : "single";
+          let extra: Failure[] = [];
+          if (o.verifyBatching) {
+            const reference = rendering === "single" ? result : await single(h, c, t);
+            extra = compareRenders(result, reference);
+            if (!docs && reference.ok && r.ok) extra.push({ rule: "batching-equivalence", message: "the batch rendered nothing for this case" });
+          }
+          if (docs === undefined && r.ok && result.ok) result = { ok: false, error: "the batch rendered nothing for this case, although it rendered on its own" };
+          finish(c, h, t, result, rendering, extra);
+        }
+        return r.ok;
+      };
+      await Promise.all(
+        helmList.map(async (h) => {
+          // The first batch of each Helm validates every case's values against values.schema.json;
+          // later batches skip that (it does not depend on the Kubernetes version) only if it passed.
+          const validated = await run(() => batch(h, targets[0], false));
+          await Promise.all(targets.slice(1).map((t) => run(() => batch(h, t, validated))));
+        }),
+      );
+    }
+  } finally {
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  }
+
+  // Rules across cells.
+  const entries = [...contexts].map(([key, ctx]) => ({ key, ctx }));
+  for (const inv of matrixInvariants) {
+    for (const [key, vs] of inv.check(entries)) {
+      const cell = cells.find((c) => cellKey(c) === key)!;
+      cell.failures.push(...vs.map((x) => ({ rule: inv.name, ...x })));
+      cell.ok = false;
+    }
+  }
+
+  const order = (c: CellResult): string => `${c.case}|${c.helm}|${targets.findIndex((t) => t.minor === c.kube).toString().padStart(3, "0")}`;
+  cells.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+  return {
+    chart,
+    mode,
+    verifyBatching: o.verifyBatching ?? false,
+    cases: cases.map((c) => ({ name: c.name, description: c.description })),
+    helms: helmList.map((h) => ({ id: h.id, version: h.version })),
+    kubes: targets.map((t) => ({ minor: t.minor, version: t.version })),
+    cells,
+    processes,
+    wallMs: performance.now() - started,
+    ok: cells.every((c) => c.ok),
+  };
+}
