@@ -1,0 +1,127 @@
+// Every invariant, fed a broken manifest: the real chart's render for a fitting case, with one edit.
+// The unedited render must pass every invariant; the edited one must break exactly the rule named.
+import { beforeAll, describe, expect, it } from "vitest";
+import { dump, load } from "js-yaml";
+import type { KubeObject } from "../../scripts/lib/manifests.ts";
+import { expandEnv, invariants, matrixInvariants, type CellContext } from "../../scripts/matrix/invariants.ts";
+import { renderContext } from "./helpers.ts";
+
+type Obj = Record<string, any>;
+const bases = {
+  privileged: { datadog: { apiKey: "0a1b2c3d4e5f60718293a4b5c6d7e8f9", appKeyExistingSecret: "dd-app" } },
+  leastPrivilege: { securityMode: "leastPrivilege" },
+  splitOff: { profiler: { splitByService: false } },
+} satisfies Record<string, Record<string, unknown>>;
+type Base = keyof typeof bases;
+
+const ctxs = {} as Record<Base, CellContext>;
+beforeAll(async () => {
+  for (const [k, v] of Object.entries(bases)) ctxs[k as Base] = await renderContext(k, v);
+});
+
+const ds = (objs: KubeObject[]): Obj => objs.find((o) => o.kind === "DaemonSet") as Obj;
+const pod = (objs: KubeObject[]): Obj => ds(objs).spec.template.spec;
+const profiler = (objs: KubeObject[]): Obj => pod(objs).containers[0];
+const env = (objs: KubeObject[], name: string): Obj => profiler(objs).env.find((e: Obj) => e.name === name);
+
+/** [rule, base case, the edit, what the message must say] */
+const table: [string, Base, (objs: KubeObject[]) => void, RegExp][] = [
+  ["host-pid", "privileged", (o) => delete pod(o).hostPID, /hostPID.*must be true/],
+  ["host-pid", "leastPrivilege", (o) => (pod(o).hostPID = false), /must be true, got false/],
+  ["privileged-mode-privileged", "privileged", (o) => (profiler(o).securityContext.privileged = false), /must be true in privileged mode/],
+  ["privileged-mode-sys-admin", "privileged", (o) => (profiler(o).securityContext.capabilities.add = ["SYS_PTRACE"]), /must include SYS_ADMIN/],
+  ["runs-as-root", "privileged", (o) => delete profiler(o).securityContext.runAsUser, /must be 0/],
+  ["least-privilege-not-privileged", "leastPrivilege", (o) => (profiler(o).securityContext.privileged = true), /must not be true/],
+  ["least-privilege-drop-all", "leastPrivilege", (o) => (profiler(o).securityContext.capabilities.drop = ["NET_RAW"]), /must include ALL/],
+  ["least-privilege-drop-all", "leastPrivilege", (o) => profiler(o).securityContext.capabilities.add.push("SYS_ADMIN"), /must not add SYS_ADMIN/],
+  ["least-privilege-no-escalation", "leastPrivilege", (o) => delete profiler(o).securityContext.allowPrivilegeEscalation, /must be false/],
+  ["least-privilege-read-only-root", "leastPrivilege", (o) => (profiler(o).securityContext.readOnlyRootFilesystem = false), /must be true/],
+  ["trace-agent-url", "privileged", (o) => (env(o, "DD_TRACE_AGENT_URL").name = "DD_TRACE_AGENT_ADDR"), /DD_TRACE_AGENT_URL is not set/],
+  ["trace-agent-url", "privileged", (o) => (env(o, "DD_TRACE_AGENT_URL").value = "unix:///var/run/datadog/apm.socket"), /must be http\(s\)/],
+  ["trace-agent-url", "privileged", (o) => (env(o, "DD_TRACE_AGENT_URL").value = "http://$(AGENT_HOST):8126"), /\$\(AGENT_HOST\), not defined earlier/],
+  ["trace-agent-url", "privileged", (o) => (env(o, "DD_TRACE_AGENT_URL").value = "http://agent:8126/v0.4/traces"), /no path/],
+  [
+    "trace-agent-url",
+    "privileged",
+    (o) => {
+      // DD_AGENT_HOST moved after its use: Kubernetes leaves $(DD_AGENT_HOST) unexpanded.
+      const e = profiler(o).env as Obj[];
+      const i = e.findIndex((x) => x.name === "DD_AGENT_HOST");
+      e.push(...e.splice(i, 1));
+    },
+    /\$\(DD_AGENT_HOST\), not defined earlier/,
+  ],
+  ["dd-service", "privileged", (o) => (profiler(o).env = profiler(o).env.filter((e: Obj) => e.name !== "DD_SERVICE")), /DD_SERVICE is not set/],
+  ["dd-site", "privileged", (o) => (env(o, "DD_SITE").value = "datadoghq.org"), /not a Datadog site/],
+  ["keys-from-secret-ref", "privileged", (o) => Object.assign(env(o, "DD_API_KEY"), { value: "x", valueFrom: undefined }), /must come from valueFrom.secretKeyRef/],
+  ["keys-from-secret-ref", "privileged", (o) => (env(o, "DD_APP_KEY").valueFrom.secretKeyRef.name = "other"), /must reference Secret dd-app key app-key/],
+  ["keys-from-secret-ref", "privileged", (o) => (profiler(o).env = profiler(o).env.filter((e: Obj) => e.name !== "DD_API_KEY")), /DD_API_KEY is missing/],
+  ["no-secret-literal", "privileged", (o) => profiler(o).env.push({ name: "DEBUG_KEY", value: "0a1b2c3d4e5f60718293a4b5c6d7e8f9" }), /literal of datadog.apiKey outside a Secret/],
+  ["no-secret-literal", "privileged", (o) => (ds(o).metadata.annotations = { k: Buffer.from("0a1b2c3d4e5f60718293a4b5c6d7e8f9").toString("base64") }), /\(base64\)/],
+  ["token-only-when-needed", "privileged", (o) => ((o.find((x) => x.kind === "ServiceAccount") as Obj).automountServiceAccountToken = true), /must be false/],
+  ["token-only-when-needed", "privileged", (o) => (pod(o).automountServiceAccountToken = true), /must be false/],
+  ["token-only-when-needed", "splitOff", (o) => (pod(o).automountServiceAccountToken = false), /must be true/],
+  ["rbac-minimal", "splitOff", (o) => (o.find((x) => x.kind === "ClusterRole") as Obj).rules[0].verbs.push("delete"), /verb "delete" on pods is wider/],
+  ["rbac-minimal", "splitOff", (o) => (o.find((x) => x.kind === "ClusterRole") as Obj).rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }), /resource "secrets" is not used/],
+  ["rbac-minimal", "splitOff", (o) => ((o.find((x) => x.kind === "ClusterRoleBinding") as Obj).subjects[0].name = "default"), /must bind the DaemonSet's ServiceAccount/],
+  ["rbac-minimal", "privileged", (o) => o.push({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "x" }, rules: [] }), /no RBAC may be rendered/],
+  ["selector-in-template-labels", "privileged", (o) => (ds(o).spec.template.metadata.labels["app.kubernetes.io/instance"] = "other"), /must equal the selector/],
+  ["resources-set", "privileged", (o) => delete profiler(o).resources.limits, /has no cpu limit/],
+  ["resources-set", "privileged", (o) => delete (o.find((x) => x.kind === "Pod") as Obj).spec.containers[0].resources.requests.memory, /check-agent has no memory request/],
+  ["image-pinned", "privileged", (o) => (profiler(o).image = "ghcr.io/datadog/dd-otel-host-profiler:latest"), /must be ghcr.io\/datadog\/dd-otel-host-profiler:v0.4.0/],
+];
+
+/** A deep copy of a base render, with `edit` applied to its objects (docs re-dumped to match). */
+function broken(base: CellContext, edit: (objs: KubeObject[]) => void): CellContext {
+  const objects = base.docs.filter((d) => d.object).map((d) => structuredClone(d.object!));
+  edit(objects);
+  const docs = objects.map((object, i) => ({ source: base.docs[i]?.source ?? "added", content: dump(JSON.parse(JSON.stringify(object))), object: load(dump(JSON.parse(JSON.stringify(object)))) as KubeObject }));
+  return { ...base, docs, objects: docs.map((d) => d.object) };
+}
+
+describe("invariants", () => {
+  it.each(Object.keys(bases))("the chart's %s render passes every invariant", (b) => {
+    for (const inv of invariants) expect(inv.check(ctxs[b as Base]), inv.name).toEqual([]);
+  });
+
+  it("every invariant has a name, a reason and at least one broken manifest in the table", () => {
+    for (const inv of invariants) {
+      expect(inv.name).toMatch(/^[a-z][a-z0-9-]+$/);
+      expect(inv.reason.length).toBeGreaterThan(20);
+      expect(table.some(([rule]) => rule === inv.name), inv.name).toBe(true);
+    }
+    expect(new Set(invariants.map((i) => i.name)).size).toBe(invariants.length);
+  });
+
+  it.each(table.map((row, i) => [i, ...row] as const))("#%i %s fires on a broken %s render", (_i, rule, base, edit, message) => {
+    const inv = invariants.find((x) => x.name === rule)!;
+    const ctx = broken(ctxs[base], edit);
+    const found = inv.check(ctx);
+    expect(found.length, JSON.stringify(found)).toBeGreaterThan(0);
+    expect(found.map((f) => `${f.object ?? ""} ${f.path ?? ""} ${f.message}`).join("\n")).toMatch(message);
+    // The secret itself is never part of a message.
+    expect(JSON.stringify(found)).not.toContain("0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+  });
+
+  it("selector-labels-stable flags a case whose selector differs from the others'", () => {
+    const a = ctxs.privileged;
+    const b = broken(ctxs.leastPrivilege, (o) => (ds(o).spec.selector.matchLabels.extra = "x"));
+    const c = { ...ctxs.splitOff, case: { ...ctxs.splitOff.case, name: "default" } };
+    const found = matrixInvariants[0].check([
+      { key: "a", ctx: a },
+      { key: "b", ctx: b },
+      { key: "c", ctx: c },
+    ]);
+    expect([...found.keys()]).toEqual(["b"]);
+    expect(found.get("b")![0].message).toMatch(/differs/);
+  });
+
+  it("expandEnv follows Kubernetes: earlier variables expand, later ones and $$ do not", () => {
+    const env = [
+      { name: "A", value: "a" },
+      { name: "URL", value: "http://$(A):$(B)/$$(A)" },
+      { name: "B", value: "b" },
+    ];
+    expect(expandEnv(env, "URL")).toEqual({ value: "http://a:$(B)/$(A)", unresolved: ["B"] });
+  });
+});
