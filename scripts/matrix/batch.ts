@@ -70,7 +70,8 @@ export interface Wrapper {
 /** An alias of exactly `name`'s length, so any truncation of derived strings cuts at the same place. */
 export function aliasFor(index: number, name: string): string {
   const width = Math.max(name.length, 8);
-  const id = `mx${index.toString(36)}`;
+  // Decimal digits padded with "z": no two aliases are equal or contain one another.
+  const id = `mx${index}`;
   return `${id}${"z".repeat(width - id.length)}`;
 }
 
