@@ -50,11 +50,15 @@ export interface ControlPlane {
   logs: { etcd: string; apiserver: string; controllerManager?: string };
   /** Calls the API as the admin user; rejects on a status >= 400 with the API's message. */
   api<T = any>(method: string, path: string, body?: unknown, contentType?: string): Promise<ApiResponse<T>>;
+  /** A watch (path with ?watch=1...): calls onEvent for each {type, object} until stop(). */
+  watch(path: string, onEvent: (e: { type: string; object: any }) => void): { stop(): void; done: Promise<void> };
   /** kubectl with this control plane's kubeconfig; never throws. */
   kubectl(args: string[], input?: string): Promise<{ ok: boolean; stdout: string; stderr: string; exitCode: number }>;
   /** The environment a Helm or kubectl process needs to talk to this control plane. */
   env: Record<string, string>;
   stop(): Promise<void>;
+  /** Process ids of etcd, kube-apiserver (and kube-controller-manager), for leak checks. */
+  pids: number[];
 }
 
 const live = new Set<ChildProcess>();
@@ -344,12 +348,47 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       log("kube-controller-manager ready");
     }
 
+    const watch = (path: string, onEvent: (e: { type: string; object: any }) => void) => {
+      let stopRequested = false;
+      let req: ReturnType<typeof httpsRequest> | undefined;
+      const done = new Promise<void>((resolve, reject) => {
+        req = httpsRequest(`${server}${path}`, { method: "GET", agent: getAgent(), headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } }, (res) => {
+          if ((res.statusCode ?? 0) >= 400) {
+            reject(new Error(`watch ${path}: ${res.statusCode}`));
+            res.resume();
+            return;
+          }
+          let buf = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            buf += chunk;
+            let i: number;
+            while ((i = buf.indexOf("\n")) >= 0) {
+              const line = buf.slice(0, i).trim();
+              buf = buf.slice(i + 1);
+              if (line) onEvent(JSON.parse(line));
+            }
+          });
+          res.on("end", () => resolve());
+          res.on("error", (e) => (stopRequested ? resolve() : reject(e)));
+        });
+        req.on("error", (e) => (stopRequested ? resolve() : reject(e)));
+        req.end();
+      });
+      return {
+        stop() {
+          stopRequested = true;
+          req?.destroy();
+        },
+        done,
+      };
+    };
     const env = { KUBECONFIG: kubeconfig };
     const kubectl = async (args: string[], input?: string) => {
       const r = await execa(binaries.kubectl, args, { reject: false, input, env });
       return { ok: r.exitCode === 0, stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
     };
-    return { dir, server, kubeconfig, token, binaries, logs, api, kubectl, env, stop };
+    return { dir, server, kubeconfig, token, binaries, logs, api, watch, kubectl, env, stop, pids: procs.map((p) => p.pid!).filter(Boolean) };
   } catch (e) {
     await stop();
     throw e;
@@ -479,7 +518,7 @@ if (import.meta.main) {
   const cp = await startControlPlane({ controllerManager: true, log: (l) => console.error(`[control-plane] ${l}`) });
   console.error(`[control-plane] up in ${((Date.now() - t0) / 1000).toFixed(1)}s; KUBECONFIG=${cp.kubeconfig}`);
   const v = await cp.api("GET", "/version");
-  console.error(`[control-plane] server version ${v.body.gitVersion}`);
+  console.error(`[control-plane] server version ${v.body.gitVersion}; dir=${cp.dir} pids=${cp.pids.join(",")}`);
   if (process.argv.includes("--once")) {
     await cp.stop();
     console.error("[control-plane] stopped");
