@@ -46,6 +46,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/** A value for a message: "unset" rather than "undefined". Never used on a secret. */
+const shown = (v: unknown): string => (v === undefined ? "unset" : JSON.stringify(v));
 
 export interface EnvVar {
   name: string;
@@ -171,7 +173,7 @@ export const invariants: Invariant[] = [
     reason: "The profiler samples every process on the node, which it only sees in the host PID namespace (both security modes).",
     check: (ctx) =>
       withProfiler(ctx, (p, out) => {
-        if (p.podSpec.hostPID !== true) v(out, p.owner, `${p.podPath}.hostPID`, `must be true, got ${JSON.stringify(p.podSpec.hostPID)}`);
+        if (p.podSpec.hostPID !== true) v(out, p.owner, `${p.podPath}.hostPID`, `must be true, got ${shown(p.podSpec.hostPID)}`);
       }),
   },
   {
@@ -181,7 +183,7 @@ export const invariants: Invariant[] = [
       securityModeOf(ctx.case) !== "privileged"
         ? []
         : withProfiler(ctx, (p, out) => {
-            if (scOf(p).privileged !== true) v(out, p.owner, `${p.path}.securityContext.privileged`, `must be true in privileged mode, got ${JSON.stringify(scOf(p).privileged)}`);
+            if (scOf(p).privileged !== true) v(out, p.owner, `${p.path}.securityContext.privileged`, `must be true in privileged mode, got ${shown(scOf(p).privileged)}`);
           }),
   },
   {
@@ -192,7 +194,7 @@ export const invariants: Invariant[] = [
         ? []
         : withProfiler(ctx, (p, out) => {
             const add = arr(obj(scOf(p).capabilities).add);
-            if (!add.includes("SYS_ADMIN")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must include SYS_ADMIN in privileged mode, got ${JSON.stringify(add)}`);
+            if (!add.includes("SYS_ADMIN")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must include SYS_ADMIN in privileged mode, got ${shown(add)}`);
           }),
   },
   {
@@ -201,7 +203,7 @@ export const invariants: Invariant[] = [
     check: (ctx) =>
       withProfiler(ctx, (p, out) => {
         const uid = scOf(p).runAsUser ?? obj(p.podSpec.securityContext).runAsUser;
-        if (uid !== 0) v(out, p.owner, `${p.path}.securityContext.runAsUser`, `must be 0, got ${JSON.stringify(uid)}`);
+        if (uid !== 0) v(out, p.owner, `${p.path}.securityContext.runAsUser`, `must be 0, got ${shown(uid)}`);
       }),
   },
   {
@@ -224,9 +226,9 @@ export const invariants: Invariant[] = [
         ? []
         : withProfiler(ctx, (p, out) => {
             const caps = obj(scOf(p).capabilities);
-            if (!arr(caps.drop).includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.drop`, `must include ALL, got ${JSON.stringify(caps.drop)}`);
+            if (!arr(caps.drop).includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.drop`, `must include ALL, got ${shown(caps.drop)}`);
             const add = arr(caps.add);
-            if (add.includes("SYS_ADMIN") || add.includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must not add SYS_ADMIN or ALL in leastPrivilege mode, got ${JSON.stringify(add)}`);
+            if (add.includes("SYS_ADMIN") || add.includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must not add SYS_ADMIN or ALL in leastPrivilege mode, got ${shown(add)}`);
           }),
   },
   {
@@ -237,7 +239,7 @@ export const invariants: Invariant[] = [
         ? []
         : withProfiler(ctx, (p, out) => {
             const ape = scOf(p).allowPrivilegeEscalation;
-            if (ape !== false) v(out, p.owner, `${p.path}.securityContext.allowPrivilegeEscalation`, `must be false, got ${JSON.stringify(ape)}`);
+            if (ape !== false) v(out, p.owner, `${p.path}.securityContext.allowPrivilegeEscalation`, `must be false, got ${shown(ape)}`);
           }),
   },
   {
@@ -248,7 +250,7 @@ export const invariants: Invariant[] = [
         ? []
         : withProfiler(ctx, (p, out) => {
             const ro = scOf(p).readOnlyRootFilesystem;
-            if (ro !== true) v(out, p.owner, `${p.path}.securityContext.readOnlyRootFilesystem`, `must be true, got ${JSON.stringify(ro)}`);
+            if (ro !== true) v(out, p.owner, `${p.path}.securityContext.readOnlyRootFilesystem`, `must be true, got ${shown(ro)}`);
           }),
   },
   {
@@ -371,12 +373,12 @@ export const invariants: Invariant[] = [
       const needs = needsKubeAPI(ctx.case);
       for (const o of ctx.objects) {
         if (o.kind === "ServiceAccount" && !needs && o.automountServiceAccountToken !== false) {
-          v(out, o, "automountServiceAccountToken", `must be false while profiler.splitByService is not false, got ${JSON.stringify(o.automountServiceAccountToken)}`);
+          v(out, o, "automountServiceAccountToken", `must be false while profiler.splitByService is not false, got ${shown(o.automountServiceAccountToken)}`);
         }
         const p = podSpecOf(o);
         if (!p) continue;
         const want = needs && o.kind === "DaemonSet";
-        if (p.spec.automountServiceAccountToken !== want) v(out, o, `${p.path}.automountServiceAccountToken`, `must be ${want}${want ? " (profiler.splitByService is false)" : ""}, got ${JSON.stringify(p.spec.automountServiceAccountToken)}`);
+        if (p.spec.automountServiceAccountToken !== want) v(out, o, `${p.path}.automountServiceAccountToken`, `must be ${want}${want ? " (profiler.splitByService is false)" : ""}, got ${shown(p.spec.automountServiceAccountToken)}`);
       }
       return out;
     },
@@ -400,7 +402,7 @@ export const invariants: Invariant[] = [
           const rule = obj(raw);
           const at = `rules[${i}]`;
           if (rule.nonResourceURLs !== undefined) v(out, r, `${at}.nonResourceURLs`, "the profiler calls no non-resource URL");
-          if (arr(rule.apiGroups).some((g) => g !== "")) v(out, r, `${at}.apiGroups`, `only the core group "" is used, got ${JSON.stringify(rule.apiGroups)}`);
+          if (arr(rule.apiGroups).some((g) => g !== "")) v(out, r, `${at}.apiGroups`, `only the core group "" is used, got ${shown(rule.apiGroups)}`);
           for (const res of arr(rule.resources)) {
             const allowed = ALLOWED_RBAC[String(res)];
             if (!allowed) v(out, r, `${at}.resources`, `resource ${JSON.stringify(res)} is not used by the profiler (allowed: ${Object.keys(ALLOWED_RBAC).join(", ")})`);
@@ -430,7 +432,7 @@ export const invariants: Invariant[] = [
       const labels = obj(obj(obj(obj(ds.spec).template).metadata).labels);
       const out: Violation[] = [];
       if (Object.keys(sel).length === 0) v(out, ds, "spec.selector.matchLabels", "is empty");
-      for (const [k, val] of Object.entries(sel)) if (labels[k] !== val) v(out, ds, `spec.template.metadata.labels["${k}"]`, `must equal the selector's ${JSON.stringify(val)}, got ${JSON.stringify(labels[k])}`);
+      for (const [k, val] of Object.entries(sel)) if (labels[k] !== val) v(out, ds, `spec.template.metadata.labels["${k}"]`, `must equal the selector's ${JSON.stringify(val)}, got ${shown(labels[k])}`);
       return out;
     },
   },
@@ -462,7 +464,7 @@ export const invariants: Invariant[] = [
       const out: Violation[] = [];
       const all = containersOf(ctx.objects);
       if (all.length === 0) return [{ message: "no container was rendered" }];
-      for (const c of all) if (c.container.image !== want) v(out, c.owner, `${c.path}.image`, `must be ${want}, got ${JSON.stringify(c.container.image)}`);
+      for (const c of all) if (c.container.image !== want) v(out, c.owner, `${c.path}.image`, `must be ${want}, got ${shown(c.container.image)}`);
       return out;
     },
   },
