@@ -9,6 +9,6 @@ export default defineConfig({
     exclude: ["test/e2e/**", "node_modules/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    reporters: process.env.CI === "true" ? ["dot"] : ["default"],
+    reporters: [process.env.CI === "true" ? "dot" : "default", "./test/summary-reporter.ts"],
   },
 });
