@@ -298,7 +298,7 @@ if (import.meta.main) {
   const b = await ensureBinaries();
   process.stdout.write(JSON.stringify(b, null, 2) + "\n");
   process.stderr.write(`[e2e binaries] ready in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
-  if (existsSync(join(cacheDir(b.version), "build-info.json"))) {
+  if (Object.values(b.sources).some((s) => s.startsWith("built")) && existsSync(join(cacheDir(b.version), "build-info.json"))) {
     process.stderr.write(`[e2e binaries] build info: ${readFileSync(join(cacheDir(b.version), "build-info.json"), "utf8")}`);
   }
 }

@@ -490,6 +490,75 @@ export async function markPodsReady(cp: ControlPlane, namespace: string, labelSe
   return todo.length;
 }
 
+/** Marks one pod Running and Ready through the status subresource (what a kubelet reports). */
+export async function markPodReady(cp: ControlPlane, p: any): Promise<void> {
+  const now = new Date().toISOString();
+  try {
+    await cp.api(
+      "PATCH",
+      `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/status`,
+      {
+        status: {
+          phase: "Running",
+          startTime: now,
+          conditions: ["PodScheduled", "Initialized", "ContainersReady", "Ready"].map((type) => ({ type, status: "True", lastTransitionTime: now })),
+          containerStatuses: (p.spec.containers as any[]).map((c) => ({
+            name: c.name, image: c.image, imageID: "", ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } },
+          })),
+        },
+      },
+      "application/merge-patch+json",
+    );
+  } catch (e) {
+    if ((e as ApiError).status !== 404 && (e as ApiError).status !== 409) throw e;
+  }
+}
+
+/**
+ * A fake kubelet driven by a watch: every pod that appears not Ready in the namespace is marked Ready,
+ * `concurrency` at a time. Scales to hundreds of pods (no re-listing).
+ */
+export async function watchingKubelet(cp: ControlPlane, namespace: string, concurrency = 16): Promise<{ stop(): void; marked(): number }> {
+  const list = (await cp.api("GET", `/api/v1/namespaces/${namespace}/pods`)).body;
+  const queue: any[] = list.items.filter((p: any) => !p.metadata.deletionTimestamp && !isPodReady(p));
+  const seen = new Set<string>(queue.map((p) => p.metadata.uid));
+  let marked = 0;
+  let running = true;
+  let wake: (() => void) | undefined;
+  const w = cp.watch(`/api/v1/namespaces/${namespace}/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`, (e) => {
+    const p = e.object;
+    if ((e.type === "ADDED" || e.type === "MODIFIED") && !p.metadata.deletionTimestamp && !isPodReady(p) && !seen.has(p.metadata.uid)) {
+      seen.add(p.metadata.uid);
+      queue.push(p);
+      wake?.();
+    }
+  });
+  w.done.catch(() => {});
+  for (let i = 0; i < concurrency; i++) {
+    void (async () => {
+      while (running) {
+        const p = queue.shift();
+        if (!p) {
+          await new Promise<void>((r) => {
+            wake = r;
+            setTimeout(r, 100);
+          });
+          continue;
+        }
+        await markPodReady(cp, p).catch(() => {});
+        marked++;
+      }
+    })();
+  }
+  return {
+    stop() {
+      running = false;
+      w.stop();
+    },
+    marked: () => marked,
+  };
+}
+
 /** A fake kubelet running markPodsReady every intervalMs until stopped. */
 export function fakeKubelet(cp: ControlPlane, namespace: string, intervalMs = 250): { stop(): Promise<void> } {
   let running = true;
