@@ -132,7 +132,9 @@ function stagingVersion(version: string): string {
 async function go(args: string[], cwd: string, log: Logger, what: string): Promise<string> {
   const started = Date.now();
   if (!quiet) log(`${what}: go ${args.join(" ")}`);
-  const r = await execa("go", args, { cwd, reject: false, env: { GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "auto" } });
+  // A heartbeat, so a log (CI's included) shows the multi-minute build is alive.
+  const beat = setInterval(() => log(`${what}: still running (${Math.round((Date.now() - started) / 1000)}s)`), 60_000);
+  const r = await execa("go", args, { cwd, reject: false, env: { GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "auto" } }).finally(() => clearInterval(beat));
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (r.exitCode !== 0) {
     throw new Error(`${what} failed after ${secs}s (go ${args.join(" ")} in ${cwd}, exit ${r.exitCode}):\n${String(r.stderr).slice(-4000)}`);

@@ -24,6 +24,11 @@ export interface ControlPlaneOptions {
   controllerManager?: boolean;
   /** Client QPS of kube-controller-manager (its default, 20, makes a 500-node DaemonSet take 25 s+). */
   controllerManagerQps?: number;
+  /**
+   * Cluster-wide Pod Security level for namespaces without a pod-security.kubernetes.io/enforce label
+   * (an AdmissionConfiguration, as hardened clusters set it). Unset: Kubernetes' default, privileged.
+   */
+  podSecurityDefault?: "privileged" | "baseline" | "restricted";
   binaries?: Binaries;
   log?: (line: string) => void;
 }
@@ -205,6 +210,34 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       { mode: 0o600 },
     );
 
+    const admissionArgs: string[] = [];
+    if (opts.podSecurityDefault) {
+      const file = join(dir, "admission.yaml");
+      const level = opts.podSecurityDefault;
+      writeFileSync(
+        file,
+        [
+          "apiVersion: apiserver.config.k8s.io/v1",
+          "kind: AdmissionConfiguration",
+          "plugins:",
+          "- name: PodSecurity",
+          "  configuration:",
+          "    apiVersion: pod-security.admission.config.k8s.io/v1",
+          "    kind: PodSecurityConfiguration",
+          "    defaults:",
+          `      enforce: ${level}`,
+          "      enforce-version: latest",
+          `      warn: ${level}`,
+          "      warn-version: latest",
+          `      audit: ${level}`,
+          "      audit-version: latest",
+          "    exemptions: {usernames: [], runtimeClasses: [], namespaces: []}",
+          "",
+        ].join("\n"),
+      );
+      admissionArgs.push(`--admission-control-config-file=${file}`);
+    }
+
     // kube-apiserver
     const port = await freePort();
     const server = `https://127.0.0.1:${port}`;
@@ -225,6 +258,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       "--service-cluster-ip-range=10.96.0.0/16",
       "--profiling=false",
       "--endpoint-reconciler-type=none",
+      ...admissionArgs,
       "--v=0",
     ], logs.apiserver);
     procs.push(apiserver);

@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+# Go's official install location, in case a non-login shell's PATH lacks it.
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then export PATH="$PATH:/usr/local/go/bin"; fi
 if [[ -z "${KUBEBUILDER_ASSETS:-}" ]] && ! command -v go >/dev/null; then
   echo "e2e: Go is not on PATH; it is needed once to build kube-apiserver, kube-controller-manager and etcd" >&2
   echo "e2e: (or set KUBEBUILDER_ASSETS to a folder holding kube-apiserver, etcd and kubectl)" >&2
