@@ -86,3 +86,11 @@ key: {{ index $dd (printf "%sExistingSecretKey" .kind) }}
 {{- define "dd-otel-host-profiler.appArmorField" -}}
 {{- if semverCompare ">=1.30.0-0" .Capabilities.KubeVersion.Version }}true{{ end }}
 {{- end }}
+
+{{/*
+Name of cluster-scoped objects (ClusterRole, ClusterRoleBinding). They carry the namespace too:
+two releases of the same name in two namespaces must not fight over one ClusterRole.
+*/}}
+{{- define "dd-otel-host-profiler.clusterScopedName" -}}
+{{- printf "%s-%s" (include "dd-otel-host-profiler.fullname" .) .Release.Namespace }}
+{{- end }}

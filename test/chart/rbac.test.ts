@@ -19,11 +19,21 @@ describe.each(await helms())("RBAC switch with $id", (helm) => {
       { apiGroups: [""], resources: ["nodes"], verbs: ["get"] },
     ]);
     const binding = findObject(objects, "ClusterRoleBinding")!;
-    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "prof-dd-otel-host-profiler" });
+    expect(findObject(objects, "ClusterRole")!.metadata.name).toBe("prof-dd-otel-host-profiler-profiling");
+    expect(binding.metadata.name).toBe("prof-dd-otel-host-profiler-profiling");
+    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "prof-dd-otel-host-profiler-profiling" });
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "prof-dd-otel-host-profiler", namespace: "profiling" }]);
     const { pod } = daemonSet(objects);
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(pod.serviceAccountName).toBe("prof-dd-otel-host-profiler");
+  });
+
+  it("names cluster-scoped objects per namespace, so same-named releases in two namespaces do not collide", async () => {
+    const names = async (namespace: string) =>
+      (await renderOk(helm, { profiler: { splitByService: false } }, { namespace })).filter((o) => o.kind.startsWith("Cluster")).map((o) => o.metadata.name);
+    const [a, b] = [await names("team-a"), await names("team-b")];
+    expect(a).toHaveLength(2);
+    for (const name of a) expect(b).not.toContain(name);
   });
 
   it("leaves RBAC to the user when rbac.create is false, and uses their ServiceAccount", async () => {
