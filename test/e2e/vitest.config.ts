@@ -13,6 +13,6 @@ export default defineConfig({
     maxConcurrency: 3,
     testTimeout: 240_000,
     hookTimeout: 180_000,
-    reporters: process.env.CI === "true" ? ["dot"] : ["default"],
+    reporters: [process.env.CI === "true" ? "dot" : "default", "./test/summary-reporter.ts"],
   },
 });
