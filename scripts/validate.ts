@@ -26,7 +26,9 @@ async function helmProblems(helm: Helm, file: string, schemaOk: boolean): Promis
   // here so the chart's template rules are reported in the same run.
   const rules = await helmTemplate(helm, chartDir, { valuesFiles: [file], extraArgs: ["--skip-schema-validation"] });
   const problems = rules.ok ? [] : templateRuleProblems(rules.stderr);
-  if (!rules.ok && problems.length === 0) problems.push({ key: "(chart)", message: rules.stderr.trim().split("\n")[0], fix: "see the error above." });
+  // A render that breaks without a rule's message is reported only when the schema found nothing:
+  // values the schema refuses (e.g. a nulled updateStrategy) may crash templates that rely on them.
+  if (!rules.ok && problems.length === 0 && schemaOk) problems.push({ key: "(chart)", message: rules.stderr.trim().split("\n")[0], fix: "see the error above." });
   if (schemaOk) {
     // Helm's own schema check must agree with ours; if it does not, its word wins.
     const full = await helmTemplate(helm, chartDir, { valuesFiles: [file] });

@@ -22,14 +22,25 @@ app.kubernetes.io/name: {{ include "dd-otel-host-profiler.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
-{{- define "dd-otel-host-profiler.labels" -}}
+{{/* Labels the chart owns; commonLabels and podLabels may not set them (see _validate.tpl). */}}
+{{- define "dd-otel-host-profiler.chartLabels" -}}
 {{ include "dd-otel-host-profiler.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
-{{- with .Values.commonLabels }}
-{{ toYaml . }}
 {{- end }}
+
+{{/*
+Labels of every object: the user's commonLabels under the chart's own. Built as one map, so a key
+can never be written twice (a duplicate YAML key is rejected or, worse, silently resolved).
+*/}}
+{{- define "dd-otel-host-profiler.labels" -}}
+{{- toYaml (merge (include "dd-otel-host-profiler.chartLabels" . | fromYaml) (deepCopy (.Values.commonLabels | default dict))) }}
+{{- end }}
+
+{{/* Labels of the profiler pods: the object labels plus podLabels (which win over commonLabels). */}}
+{{- define "dd-otel-host-profiler.podLabels" -}}
+{{- toYaml (merge (include "dd-otel-host-profiler.chartLabels" . | fromYaml) (deepCopy (.Values.podLabels | default dict)) (deepCopy (.Values.commonLabels | default dict))) }}
 {{- end }}
 
 {{- define "dd-otel-host-profiler.serviceAccountName" -}}

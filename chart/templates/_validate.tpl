@@ -36,7 +36,7 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- end }}
 
 {{- /* Variables the chart sets itself: a duplicate in extraEnv would silently win or lose. */}}
-{{- $managed := dict "DD_API_KEY" "datadog.apiKeyExistingSecret" "DD_HOST_PROFILING_API_KEY" "datadog.apiKeyExistingSecret" "DD_APP_KEY" "datadog.appKeyExistingSecret" "DD_SITE" "datadog.site" "DD_HOST_PROFILING_SITE" "datadog.site" "DD_SERVICE" "datadog.service" "DD_ENV" "datadog.env" "DD_TAGS" "datadog.tags" "DD_TRACE_AGENT_URL" "agent.url" "DD_HOST_PROFILING_TRACE_AGENT_URL" "agent.url" "DD_AGENT_HOST" "agent.url" "KUBERNETES_NODE_NAME" "(set by the chart from spec.nodeName)" "DD_HOST_PROFILING_NODE" "(set by the chart from spec.nodeName)" }}
+{{- $managed := dict "DD_API_KEY" "datadog.apiKeyExistingSecret" "DD_HOST_PROFILING_API_KEY" "datadog.apiKeyExistingSecret" "DD_APP_KEY" "datadog.appKeyExistingSecret" "DD_HOST_PROFILING_APP_KEY" "datadog.appKeyExistingSecret" "DD_SITE" "datadog.site" "DD_HOST_PROFILING_SITE" "datadog.site" "DD_SERVICE" "datadog.service" "DD_ENV" "datadog.env" "DD_HOST_PROFILING_ENV" "datadog.env" "DD_TAGS" "datadog.tags" "DD_HOST_PROFILING_TAGS" "datadog.tags" "DD_TRACE_AGENT_URL" "agent.url" "DD_HOST_PROFILING_TRACE_AGENT_URL" "agent.url" "DD_AGENT_HOST" "agent.url" "KUBERNETES_NODE_NAME" "(set by the chart from spec.nodeName)" "DD_HOST_PROFILING_NODE" "(set by the chart from spec.nodeName)" }}
 {{- /* A profiler knob that is set owns its variable too. */}}
 {{- range $knob, $var := include "dd-otel-host-profiler.knobEnv" . | fromYaml }}
 {{- if not (kindIs "invalid" (index $.Values.profiler $knob)) }}
@@ -47,6 +47,21 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- if hasKey $managed (toString $e.name) }}
 {{- $errors = append $errors (printf "extraEnv[%d] sets %s, which the chart manages. Allowed: set %s instead." $i $e.name (get $managed (toString $e.name))) }}
 {{- end }}
+{{- end }}
+
+{{- /* The chart's labels hold the selector together; a user label of the same key would fight them. */}}
+{{- $chartLabels := include "dd-otel-host-profiler.chartLabels" . | fromYaml }}
+{{- range $key := list "commonLabels" "podLabels" }}
+{{- range $label, $_ := index $.Values $key }}
+{{- if or (hasKey $chartLabels $label) (and (eq $key "commonLabels") (eq $label "app.kubernetes.io/component")) }}
+{{- $errors = append $errors (printf "%s sets %q, a label the chart manages. Allowed: any other label key." $key $label) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- /* Binding the ClusterRole to the namespace's default ServiceAccount would grant it to every pod using that account. */}}
+{{- if and (include "dd-otel-host-profiler.needsKubeAPI" .) .Values.rbac.create (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) }}
+{{- $errors = append $errors "serviceAccount.name is empty while serviceAccount.create is false and profiler.splitByService is false, so the ClusterRole would be bound to the namespace's default ServiceAccount (and every pod using it). Allowed: serviceAccount.create: true, or serviceAccount.name set to an account of the profiler's own." }}
 {{- end }}
 
 {{- if $errors }}

@@ -17,6 +17,8 @@ export interface Field {
   schemaOnly?: boolean;
   /** Type shown in the README when the schema's own type is not telling (e.g. a Kubernetes shape). */
   displayType?: string;
+  /** Must be present after Helm merges the user's values (see isRequired). */
+  required?: boolean;
 }
 
 export interface Group {
@@ -86,6 +88,21 @@ export function kube(description: string, definition: string, o: FieldOptions & 
     displayType: array ? `list of ${short}` : short,
     ...rest,
   });
+}
+
+/**
+ * Whether a key must survive Helm's merge of the user's values. A user's `key: null` deletes the
+ * default before Helm checks the schema, so without `required` a nulled scalar (securityMode,
+ * datadog.site, agent.port...) would slip through and render a broken manifest. Groups and scalars
+ * with a meaningful default are required; maps, lists and empty strings may be nulled (the templates
+ * treat them as empty).
+ */
+export function isRequired(node: Node): boolean {
+  if (node.kind === "group") return true;
+  if (node.schemaOnly || node.default === null || node.default === undefined) return false;
+  // An empty-string default already means "not set" to the templates, so null may stand for it too.
+  const meaningful = typeof node.default === "string" ? node.default !== "" : ["number", "boolean"].includes(typeof node.default);
+  return node.required ?? meaningful;
 }
 
 /** Walks every field with its dotted path, parents before children. */

@@ -1,5 +1,5 @@
 // contract -> values.schema.json (JSON Schema draft-07, which both Helm 3 and Helm 4 load).
-import { kubeDefinitions, type JsonSchema, type Node } from "./dsl.ts";
+import { isRequired, kubeDefinitions, type JsonSchema, type Node } from "./dsl.ts";
 
 /** Looks up the JSON schema of Kubernetes definitions by name (e.g. io.k8s.api.core.v1.Toleration). */
 export type KubeDefinitionSource = (names: string[]) => Record<string, JsonSchema>;
@@ -8,8 +8,11 @@ function nodeSchema(node: Node): JsonSchema {
   if (node.kind === "group") {
     const properties: Record<string, JsonSchema> = {};
     for (const [k, child] of Object.entries(node.fields)) properties[k] = nodeSchema(child);
+    const required = Object.entries(node.fields)
+      .filter(([, child]) => isRequired(child))
+      .map(([k]) => k);
     // Strict: a typo such as `imagee` is an error, not a silently ignored key.
-    return { type: "object", description: node.description, additionalProperties: false, properties };
+    return { type: "object", description: node.description, additionalProperties: false, properties, required };
   }
   const s: JsonSchema = { description: node.description, ...stripUndefined(node.schema) };
   if (node.default !== undefined) s.default = node.default;

@@ -194,6 +194,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
   }),
   updateStrategy: kube("DaemonSet update strategy.", "io.k8s.api.apps.v1.DaemonSetUpdateStrategy", {
     default: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },
+    required: true,
   }),
   revisionHistoryLimit: integer("Old DaemonSet revisions kept for rollback.", { default: 10, minimum: 0, maximum: 100 }),
   podAnnotations: stringMap("Annotations of the profiler pods."),

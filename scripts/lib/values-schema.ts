@@ -2,7 +2,7 @@
 // first) as key path + message + fix. Never includes a value in a message: some values are secrets.
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
-import { nodeAt, walk, type Node } from "../contract/dsl.ts";
+import { defaultsOf, nodeAt, walk, type Node } from "../contract/dsl.ts";
 import { contract } from "../contract/values.ts";
 import { rootSchemaPath } from "./paths.ts";
 
@@ -75,15 +75,38 @@ function describe(e: ErrorObject): ValuesProblem {
     case "minimum":
     case "maximum":
       return { key: parent, message: `must be ${e.params.comparison} ${e.params.limit}`, fix: `give a value in range.${about}` };
-    case "required":
-      return { key: parent ? `${parent}.${e.params.missingProperty}` : String(e.params.missingProperty), message: "is required", fix: "add it." };
+    case "required": {
+      const key = parent ? `${parent}.${e.params.missingProperty}` : String(e.params.missingProperty);
+      const node = contractNode(key);
+      // Chart keys are only ever missing after a user's null removed the default.
+      const fix = node?.kind === "field" ? `give it a value or leave it out (default ${JSON.stringify(node.default)}); null removes the chart's default.` : "leave it out or give it a value; null removes the chart's default.";
+      return { key, message: "is required", fix };
+    }
     default:
       return { key: parent, message: e.message ?? e.keyword, fix: about.trim() || "see the values reference in README.md." };
   }
 }
 
-export function schemaProblems(values: unknown): ValuesProblem[] {
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The values Helm validates and renders: the chart's defaults with the user's values over them.
+ * As in Helm, maps merge key by key, anything else replaces, and a user's null deletes the key.
+ */
+export function mergeOverDefaults(defaults: unknown, user: unknown): unknown {
+  if (!isMap(defaults) || !isMap(user)) return user;
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [k, v] of Object.entries(user)) {
+    if (v === null) delete out[k];
+    else out[k] = k in defaults ? mergeOverDefaults(defaults[k], v) : v;
+  }
+  return out;
+}
+
+/** Every schema problem of a user's values, checked after merging them over the chart's defaults. */
+export function schemaProblems(userValues: unknown): ValuesProblem[] {
   const validate = compiled();
+  const values = mergeOverDefaults(defaultsOf(contract), userValues ?? {});
   if (validate(values)) return [];
   const seen = new Set<string>();
   const out: ValuesProblem[] = [];

@@ -78,6 +78,21 @@ export const badCases: BadCase[] = [
     values: { profiler: { samplingRate: 50 }, extraEnv: [{ name: "DD_HOST_PROFILING_SAMPLING_RATE", value: "10" }] },
     mentions: [["extraEnv[0] sets DD_HOST_PROFILING_SAMPLING_RATE", "profiler.samplingRate"]],
   },
+  {
+    name: "app key literal smuggled through the profiler's own variable",
+    kind: "template rule",
+    values: { extraEnv: [{ name: "DD_HOST_PROFILING_APP_KEY", value: "smuggledappkey" }] },
+    mentions: [["extraEnv[0] sets DD_HOST_PROFILING_APP_KEY"]],
+    secret: "smuggledappkey",
+  },
+  { name: "pod label overriding the selector", kind: "template rule", values: { podLabels: { "app.kubernetes.io/name": "other" } }, mentions: [['podLabels sets "app.kubernetes.io/name"']] },
+  { name: "common label overriding the chart's", kind: "template rule", values: { commonLabels: { "helm.sh/chart": "x" } }, mentions: [['commonLabels sets "helm.sh/chart"']] },
+  {
+    name: "RBAC for the namespace's default ServiceAccount",
+    kind: "template rule",
+    values: { profiler: { splitByService: false }, serviceAccount: { create: false } },
+    mentions: [["serviceAccount.name is empty while serviceAccount.create is false"]],
+  },
   { name: "extraEnv overriding the agent URL", kind: "template rule", values: { extraEnv: [{ name: "DD_TRACE_AGENT_URL", value: "http://x:1" }] }, mentions: [["extraEnv[0] sets DD_TRACE_AGENT_URL", "agent.url"]] },
 ];
 
@@ -104,4 +119,25 @@ describe.each(await helms())("bad input with $id", (helm) => {
 it("covers every constraint kind the contract promises", () => {
   const kinds = new Set(badCases.map((c) => c.kind));
   for (const k of ["type", "enum", "pattern", "range", "unknown key", "mutual exclusion", "secret format"]) expect(kinds).toContain(k);
+});
+
+describe.each(await helms())("nulled settings with $id", (helm) => {
+  // Helm deletes a key a user sets to null before it checks the schema; `required` catches it.
+  it.each([
+    { values: { securityMode: null }, key: "securityMode" },
+    { values: { datadog: { site: null } }, key: "site" },
+    { values: { agent: { port: null } }, key: "port" },
+    { values: { updateStrategy: null }, key: "updateStrategy" },
+    { values: { image: null }, key: "image" },
+  ])("refuses $key: null, naming it", async ({ values, key }) => {
+    const r = await render(helm, values);
+    expect(r.ok).toBe(false);
+    expect(r.stderr).toContain(key);
+  });
+
+  it("accepts a nulled map or list, which removes the default", async () => {
+    const r = await render(helm, { nodeSelector: null, tolerations: null });
+    expect(r.ok, r.stderr).toBe(true);
+    expect(r.output).not.toContain("nodeSelector");
+  });
 });

@@ -63,3 +63,14 @@ describe.each(await helms())("update strategy with $id", (helm) => {
     expect((spec as unknown as { updateStrategy: object }).updateStrategy).toEqual({ type: "OnDelete" });
   });
 });
+
+describe.each(await helms())("labels with $id", (helm) => {
+  it("merges commonLabels and podLabels under the chart's labels, each key once", async () => {
+    const objects = await renderOk(helm, { commonLabels: { team: "infra", tier: "all" }, podLabels: { tier: "pods" } });
+    const { ds, spec } = daemonSet(objects);
+    expect(ds.metadata.labels).toMatchObject({ team: "infra", tier: "all", "app.kubernetes.io/name": "dd-otel-host-profiler" });
+    const podLabels = (spec.template.metadata as { labels: Record<string, string> }).labels;
+    expect(podLabels).toMatchObject({ team: "infra", tier: "pods", ...spec.selector.matchLabels });
+    for (const o of objects) expect(o.metadata.labels?.team, o.kind).toBe("infra");
+  });
+});

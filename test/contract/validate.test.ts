@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { closestKey, dottedPath, schemaProblems, secretsIn } from "../../scripts/lib/values-schema.ts";
+import { closestKey, dottedPath, mergeOverDefaults, schemaProblems, secretsIn } from "../../scripts/lib/values-schema.ts";
 import { repoRoot } from "../../scripts/lib/paths.ts";
 import { validateFile } from "../../scripts/validate.ts";
 import { defineValues, valuesYaml } from "../../scripts/values-file.ts";
@@ -65,5 +65,19 @@ describe("typed values files", () => {
     const bad = { datadog: { site: "nowhere.example", apiKey: 12345 as unknown as string } };
     expect(() => valuesYaml(bad as never)).toThrow(/datadog\.site/);
     expect(() => valuesYaml(bad as never)).not.toThrow(/12345/);
+  });
+});
+
+describe("values as Helm sees them", () => {
+  it("merges over the defaults like Helm: maps by key, lists replaced, null deletes", () => {
+    expect(mergeOverDefaults({ a: { b: 1, c: 2 }, l: [1, 2], s: "x" }, { a: { c: 3 }, l: [9], s: null })).toEqual({ a: { b: 1, c: 3 }, l: [9] });
+  });
+
+  it("refuses a nulled setting the chart needs, as both Helms do, and lets a nulled map go", () => {
+    expect(schemaProblems({ securityMode: null, agent: { port: null } }).map((p) => [p.key, p.message])).toEqual([
+      ["securityMode", "is required"],
+      ["agent.port", "is required"],
+    ]);
+    expect(schemaProblems({ nodeSelector: null, datadog: { apiKey: null } })).toEqual([]);
   });
 });
