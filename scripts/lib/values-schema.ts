@@ -123,16 +123,21 @@ export function schemaProblems(userValues: unknown): ValuesProblem[] {
   return out;
 }
 
-/** The secret strings in a values object (at the contract's secret keys), to scrub from any output. */
-export function secretsIn(values: unknown): string[] {
-  const found: string[] = [];
+/** The secret fields set in a values object (the contract's `secret: true` keys): dotted key and value. */
+export function secretFieldsIn(values: unknown): { key: string; value: string }[] {
+  const found: { key: string; value: string }[] = [];
   for (const { path, node } of walk(contract)) {
     if (node.kind !== "field" || !node.secret) continue;
     let v: unknown = values;
     for (const k of path) v = v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
-    if (v !== undefined && v !== null && String(v) !== "") found.push(String(v));
+    if (v !== undefined && v !== null && String(v) !== "") found.push({ key: path.join("."), value: String(v) });
   }
   return found;
+}
+
+/** The secret strings in a values object (at the contract's secret keys), to scrub from any output. */
+export function secretsIn(values: unknown): string[] {
+  return secretFieldsIn(values).map((f) => f.value);
 }
 
 export function redact(text: string, secrets: string[]): string {

@@ -48,8 +48,3 @@ export function discoverCases(dir: string = casesDir, globs: string[] = []): Cas
     .filter((c) => match(c.name));
 }
 
-/** The secret literals a case hands the chart: strings that must never appear outside a Secret. */
-export function secretLiterals(c: Case): string[] {
-  const dd = (c.values.datadog ?? {}) as Record<string, unknown>;
-  return ["apiKey", "appKey"].map((k) => dd[k]).filter((v): v is string => typeof v === "string" && v !== "");
-}

@@ -4,9 +4,9 @@
 import { datadogSites } from "../contract/values.ts";
 import type { KubeObject } from "../lib/manifests.ts";
 import { objectId } from "../lib/manifests.ts";
+import { secretFieldsIn } from "../lib/values-schema.ts";
 import type { Doc, ChartMeta } from "./batch.ts";
 import type { Case } from "./cases.ts";
-import { secretLiterals } from "./cases.ts";
 
 export interface Violation {
   /** "Kind/name" of the object at fault, when there is one. */
@@ -337,14 +337,10 @@ export const invariants: Invariant[] = [
     name: "no-secret-literal",
     reason: "A key given as a literal lives only in the chart's Secret: any other object (env, annotation, label, comment) would leak it.",
     check: (ctx) => {
-      const dd = obj(ctx.case.values.datadog);
-      const needles = secretLiterals(ctx.case).flatMap((s) => {
-        const what = s === dd.apiKey ? "datadog.apiKey" : "datadog.appKey";
-        return [
-          { s, what },
-          { s: Buffer.from(s).toString("base64"), what: `${what} (base64)` },
-        ];
-      });
+      const needles = secretFieldsIn(ctx.case.values).flatMap(({ key: what, value: s }) => [
+        { s, what },
+        { s: Buffer.from(s).toString("base64"), what: `${what} (base64)` },
+      ]);
       const out: Violation[] = [];
       for (const d of ctx.docs) {
         if (!d.object || d.object.kind === "Secret") continue;

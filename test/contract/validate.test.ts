@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { closestKey, dottedPath, mergeOverDefaults, schemaProblems, secretsIn } from "../../scripts/lib/values-schema.ts";
+import { closestKey, dottedPath, mergeOverDefaults, schemaProblems, secretFieldsIn, secretsIn } from "../../scripts/lib/values-schema.ts";
 import { repoRoot } from "../../scripts/lib/paths.ts";
 import { validateFile } from "../../scripts/validate.ts";
 import { defineValues, valuesYaml } from "../../scripts/values-file.ts";
@@ -51,6 +51,7 @@ describe("validate", () => {
 
   it("finds the secrets of a values object so they can be scrubbed", () => {
     expect(secretsIn({ datadog: { apiKey: "a", appKey: "b", site: "datadoghq.com" } })).toEqual(["a", "b"]);
+    expect(secretFieldsIn({ datadog: { apiKey: "", appKey: "b" } })).toEqual([{ key: "datadog.appKey", value: "b" }]);
   });
 });
 
