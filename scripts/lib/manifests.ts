@@ -8,9 +8,14 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-/** Parses a multi-document YAML stream, dropping empty documents. */
-export function parseManifests(yamlText: string): KubeObject[] {
-  return (loadAll(yamlText) as unknown[]).filter((d): d is KubeObject => d !== null && typeof d === "object");
+/** A Helm hook (helm.sh/hook annotation): `helm install` runs it apart, `helm get manifest` leaves it out. */
+export function isHook(o: KubeObject): boolean {
+  return Boolean(o.metadata?.annotations?.["helm.sh/hook"]);
+}
+
+/** Parses a multi-document YAML stream, dropping empty documents (and hooks with `hooks: false`). */
+export function parseManifests(yamlText: string, { hooks = true }: { hooks?: boolean } = {}): KubeObject[] {
+  return (loadAll(yamlText) as unknown[]).filter((d): d is KubeObject => d !== null && typeof d === "object" && (hooks || !isHook(d as KubeObject)));
 }
 
 export function findObject(objects: KubeObject[], kind: string, name?: string): KubeObject | undefined {

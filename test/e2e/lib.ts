@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { loadAll } from "js-yaml";
 import { type Helm, type HelmResult, runHelm } from "../../scripts/lib/helm.ts";
 import { chartDir, repoRoot } from "../../scripts/lib/paths.ts";
+import { renderOk } from "../helpers/render.ts";
 import type { ControlPlane } from "../../scripts/e2e/control-plane.ts";
 
 export { chartDir, repoRoot };
@@ -51,18 +51,6 @@ export function refKey(r: ObjRef): string {
   return `${r.kind}/${r.namespace ? r.namespace + "/" : ""}${r.name}`;
 }
 
-/** Parses a multi-document YAML stream into objects, skipping empty documents and Helm hooks (tests). */
-export function parseManifests(text: string, { keepHooks = false } = {}): any[] {
-  const out: any[] = [];
-  for (const doc of loadAll(text)) {
-    if (!doc || typeof doc !== "object") continue;
-    const o = doc as any;
-    if (!keepHooks && o.metadata?.annotations?.["helm.sh/hook"]) continue;
-    out.push(o);
-  }
-  return out;
-}
-
 export const CLUSTER_SCOPED = new Set(["ClusterRole", "ClusterRoleBinding", "Namespace", "PriorityClass", "PodSecurityPolicy", "CustomResourceDefinition"]);
 
 export function refsOf(objects: any[], namespace: string): ObjRef[] {
@@ -74,11 +62,9 @@ export function refsOf(objects: any[], namespace: string): ObjRef[] {
   }));
 }
 
-/** `helm template` with the same release, namespace and flags as an install; throws with Helm's message. */
-export async function render(helm: Helm, chart: string, release: string, namespace: string, flags: string[]): Promise<any[]> {
-  const r = await runHelm(helm, ["template", release, chart, "--namespace", namespace, ...flags]);
-  if (!r.ok) throw new Error(`helm template ${release} failed: ${describeHelm(r)}`);
-  return parseManifests(r.stdout);
+/** `helm template` with the same release, namespace and flags as an install, hooks left out; throws with Helm's message. */
+export function render(helm: Helm, chart: string, release: string, namespace: string, flags: string[]): Promise<any[]> {
+  return renderOk(helm, {}, { chart, release, namespace, extraArgs: flags, hooks: false });
 }
 
 /** The live object, or undefined when the API says NotFound. */

@@ -24,13 +24,16 @@ export interface Rendered {
   objects: KubeObject[];
 }
 
-export async function render(helm: Helm, values: object = {}, o: TemplateOptions & { chart?: string } = {}): Promise<Rendered> {
+/** Where and how to render: `chart` defaults to chart/; `hooks: false` leaves hook documents out of `objects`. */
+export type RenderOptions = TemplateOptions & { chart?: string; hooks?: boolean };
+
+export async function render(helm: Helm, values: object = {}, o: RenderOptions = {}): Promise<Rendered> {
   const r = await helmTemplate(helm, o.chart ?? chartDir, { ...o, valuesFiles: [valuesFile(values), ...(o.valuesFiles ?? [])] });
-  return { ok: r.ok, output: `${r.stdout}\n${r.stderr}`, stderr: r.stderr, objects: r.ok ? parseManifests(r.stdout) : [] };
+  return { ok: r.ok, output: `${r.stdout}\n${r.stderr}`, stderr: r.stderr, objects: r.ok ? parseManifests(r.stdout, { hooks: o.hooks }) : [] };
 }
 
 /** Renders and insists it worked, showing Helm's error otherwise. */
-export async function renderOk(helm: Helm, values: object = {}, o: TemplateOptions & { chart?: string } = {}): Promise<KubeObject[]> {
+export async function renderOk(helm: Helm, values: object = {}, o: RenderOptions = {}): Promise<KubeObject[]> {
   const r = await render(helm, values, o);
   if (!r.ok) throw new Error(`${helm.id} failed to render ${JSON.stringify(values)}:\n${r.stderr}`);
   return r.objects;
