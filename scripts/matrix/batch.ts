@@ -17,19 +17,9 @@ import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
+import { readChartMeta, type ChartMeta } from "../lib/chart.ts";
 import type { KubeObject } from "../lib/manifests.ts";
 import type { Case } from "./cases.ts";
-
-export interface ChartMeta {
-  name: string;
-  version: string;
-  appVersion: string;
-}
-
-export function readChartMeta(chartDir: string): ChartMeta {
-  const c = load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as Record<string, unknown>;
-  return { name: String(c.name), version: String(c.version), appVersion: String(c.appVersion ?? "") };
-}
 
 /** One document of `helm template` output: its template path and text (no `---`/`# Source:` lines). */
 export interface Doc {

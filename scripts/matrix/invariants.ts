@@ -5,7 +5,8 @@ import { datadogSites } from "../contract/values.ts";
 import type { KubeObject } from "../lib/manifests.ts";
 import { objectId } from "../lib/manifests.ts";
 import { secretFieldsIn } from "../lib/values-schema.ts";
-import type { Doc, ChartMeta } from "./batch.ts";
+import type { ChartMeta } from "../lib/chart.ts";
+import type { Doc } from "./batch.ts";
 import type { Case } from "./cases.ts";
 
 export interface Violation {

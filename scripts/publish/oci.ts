@@ -3,13 +3,13 @@
 // package`); a .prov beside it is pushed with it. Prints the pushed reference and its digest.
 // Credentials, when the registry needs them: HELM_REGISTRY_USERNAME and HELM_REGISTRY_PASSWORD
 // (e.g. github.actor and GITHUB_TOKEN for ghcr.io), used for `helm registry login` first.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import { load } from "js-yaml";
+import { readChartMeta } from "../lib/chart.ts";
 import { helms, type Helm } from "../lib/helm.ts";
-import { chartDir, repoRoot } from "../lib/paths.ts";
+import { repoRoot } from "../lib/paths.ts";
 
 export interface PushResult {
   ref: string;
@@ -21,7 +21,7 @@ export async function pushChart(target: string, o: { packageFile?: string; plain
   if (!/^oci:\/\/[^/]+(\/\S*)?$/.test(target)) throw new Error(`"${target}" is not an oci://host/path reference`);
   const env = o.env ?? process.env;
   const helm = o.helm ?? (await helms())[0];
-  const meta = load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { name: string; version: string };
+  const meta = readChartMeta();
   const file = o.packageFile ? resolve(o.packageFile) : join(repoRoot, "dist", `${meta.name}-${meta.version}.tgz`);
   if (!existsSync(file)) throw new Error(`${file} does not exist: run \`npm run package\` first`);
   const tls = o.plainHttp ? ["--plain-http"] : [];

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { load } from "js-yaml";
+import { readChartMeta } from "../lib/chart.ts";
 import { helms, runHelm } from "../lib/helm.ts";
 import { chartDir, repoRoot } from "../lib/paths.ts";
 
@@ -47,7 +48,7 @@ export async function packageChart(o: PackageOptions = {}): Promise<PackageResul
   const chart = o.chart ? resolve(o.chart) : chartDir;
   const dest = resolve(repoRoot, o.dest ?? "dist");
   mkdirSync(dest, { recursive: true });
-  const meta = load(readFileSync(join(chart, "Chart.yaml"), "utf8")) as { name: string; version: string };
+  const meta = readChartMeta(chart);
   const [helm] = await helms();
 
   const args = ["package", chart, "--destination", dest];

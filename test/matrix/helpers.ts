@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { dump } from "js-yaml";
 import { helms } from "../../scripts/lib/helm.ts";
 import { chartDir } from "../../scripts/lib/paths.ts";
-import { readChartMeta } from "../../scripts/matrix/batch.ts";
+import { readChartMeta } from "../../scripts/lib/chart.ts";
 import type { Case } from "../../scripts/matrix/cases.ts";
 import type { CellContext } from "../../scripts/matrix/invariants.ts";
 import { kubeTarget, NAMESPACE, RELEASE, renderSingle } from "../../scripts/matrix/render.ts";

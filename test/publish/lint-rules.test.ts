@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } f
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readChartMeta } from "../../scripts/lib/chart.ts";
 import { repoRoot } from "../../scripts/lib/paths.ts";
 import { checkBestPractices, staleExemptions } from "../../scripts/lint/best-practice.ts";
 import { parseChangelog } from "../../scripts/lint/chart-metadata.ts";
@@ -16,7 +17,7 @@ import { tempDir } from "./helpers.ts";
 
 let fixture: string;
 const scratch: string[] = [];
-const version = /^version: (.*)$/m.exec(readFileSync(join(repoRoot, "chart/Chart.yaml"), "utf8"))![1].trim();
+const { version } = readChartMeta();
 
 async function git(dir: string, args: string[]) {
   return execa("git", ["-c", "user.name=lint test", "-c", "user.email=lint-test@example.invalid", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", ...args], { cwd: dir });

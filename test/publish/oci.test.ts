@@ -1,18 +1,19 @@
 // OCI publishing end to end on loopback: a real registry (Debian's docker-registry) on 127.0.0.1,
 // `npm run publish:oci` pushes with Helm 3 and with Helm 4 (--plain-http), then each Helm pulls and
 // renders the chart by version and by digest. The test starts and stops the registry itself.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readChartMeta } from "../../scripts/lib/chart.ts";
 import { helms, type Helm } from "../../scripts/lib/helm.ts";
-import { chartDir, repoRoot } from "../../scripts/lib/paths.ts";
+import { repoRoot } from "../../scripts/lib/paths.ts";
 import { packageChart } from "../../scripts/publish/package.ts";
 import { pushChart } from "../../scripts/publish/oci.ts";
 import { helmEnv, helmRun, registryBinary, requireInCI, startRegistry, tempDir, type Registry } from "./helpers.ts";
 
-const chart = load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { name: string; version: string };
+const chart = readChartMeta();
 const all: Helm[] = await helms();
 const bin = await registryBinary();
 const gate = requireInCI(Boolean(bin), "the OCI registry (docker-registry)", "apt-get install -y docker-registry");

@@ -6,13 +6,14 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readChartMeta } from "../../scripts/lib/chart.ts";
 import { helms, type Helm } from "../../scripts/lib/helm.ts";
 import { chartDir, repoRoot } from "../../scripts/lib/paths.ts";
 import { findTool } from "../../scripts/lint/tools.ts";
 import { packageChart } from "../../scripts/publish/package.ts";
 import { helmRun, makeGpgKey, requireInCI, serveDir, stopGpgAgent, tempDir, type GpgKey } from "./helpers.ts";
 
-const chart = load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { name: string; version: string };
+const chart = readChartMeta();
 const EARLIER = "0.0.1-earlier";
 const all: Helm[] = await helms();
 const gpg = requireInCI(Boolean(await findTool("gpg")), "gpg", "apt-get install -y gpg");
