@@ -53,6 +53,8 @@ export interface HelmResult {
   ok: boolean;
   stdout: string;
   stderr: string;
+  /** stdout and stderr interleaved as Helm printed them (what a terminal shows). */
+  all: string;
   exitCode: number;
 }
 
@@ -67,10 +69,17 @@ export function templateArgs(chart: string, o: TemplateOptions = {}): string[] {
   return args;
 }
 
+export interface RunOptions {
+  /** Written to helm's stdin (e.g. a password for --password-stdin). */
+  input?: string;
+  /** Variables set over this process's environment; default: HELM_CACHE_HOME as it is here. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Runs helm with the given arguments; never throws on a non-zero exit. */
-export async function runHelm(helm: Helm, args: string[], input?: string): Promise<HelmResult> {
-  const r = await execa(helm.path, args, { reject: false, input, env: { HELM_CACHE_HOME: process.env.HELM_CACHE_HOME } });
-  return { ok: r.exitCode === 0, stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
+export async function runHelm(helm: Helm, args: string[], o: RunOptions = {}): Promise<HelmResult> {
+  const r = await execa(helm.path, args, { reject: false, all: true, input: o.input, env: o.env ?? { HELM_CACHE_HOME: process.env.HELM_CACHE_HOME } });
+  return { ok: r.exitCode === 0, stdout: String(r.stdout), stderr: String(r.stderr), all: String(r.all), exitCode: r.exitCode ?? -1 };
 }
 
 export function helmTemplate(helm: Helm, chart: string, o: TemplateOptions = {}): Promise<HelmResult> {

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { homedir, tmpdir } from "node:os";
 import { basename, join, relative } from "node:path";
 import { execa } from "execa";
-import type { Helm } from "../lib/helm.ts";
+import { runHelm, type Helm } from "../lib/helm.ts";
 import { missingTool, type CheckResult, type Problem } from "./report.ts";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -42,11 +42,11 @@ export function parseHelmLint(output: string): string[] {
 
 export async function helmLint(helm: Helm, chartDir: string, valuesFile: string | undefined, source: string): Promise<Problem[]> {
   const args = ["lint", "--strict", chartDir, ...(valuesFile ? ["--values", valuesFile] : [])];
-  const r = await execa(helm.path, args, { reject: false, all: true });
-  if (r.exitCode === 0) return [];
-  const found = parseHelmLint(String(r.all));
+  const r = await runHelm(helm, args);
+  if (r.ok) return [];
+  const found = parseHelmLint(r.all);
   const rule = "helm-lint";
-  if (found.length === 0) return [{ rule, file: source, message: `${helm.id} (${helm.version}): helm lint --strict failed: ${String(r.all).trim().split("\n").slice(-3).join(" ")}` }];
+  if (found.length === 0) return [{ rule, file: source, message: `${helm.id} (${helm.version}): helm lint --strict failed: ${r.all.trim().split("\n").slice(-3).join(" ")}` }];
   return found.map((m) => ({ rule, file: source, message: `${helm.id} (${helm.version}): ${m}` }));
 }
 

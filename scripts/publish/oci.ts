@@ -6,9 +6,8 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { execa } from "execa";
 import { readChartMeta } from "../lib/chart.ts";
-import { helms, type Helm } from "../lib/helm.ts";
+import { helms, runHelm, type Helm } from "../lib/helm.ts";
 import { repoRoot } from "../lib/paths.ts";
 
 export interface PushResult {
@@ -28,12 +27,12 @@ export async function pushChart(target: string, o: { packageFile?: string; plain
 
   if (env.HELM_REGISTRY_USERNAME && env.HELM_REGISTRY_PASSWORD) {
     const host = target.slice("oci://".length).split("/")[0];
-    const login = await execa(helm.path, ["registry", "login", host, "--username", env.HELM_REGISTRY_USERNAME, "--password-stdin", ...(o.plainHttp ? ["--insecure"] : [])], { input: env.HELM_REGISTRY_PASSWORD, env, reject: false });
-    if (login.exitCode !== 0) throw new Error(`helm registry login ${host} failed: ${String(login.stderr).trim()}`);
+    const login = await runHelm(helm, ["registry", "login", host, "--username", env.HELM_REGISTRY_USERNAME, "--password-stdin", ...(o.plainHttp ? ["--insecure"] : [])], { input: env.HELM_REGISTRY_PASSWORD, env });
+    if (!login.ok) throw new Error(`helm registry login ${host} failed: ${login.stderr.trim()}`);
   }
-  const r = await execa(helm.path, ["push", file, target, ...tls], { env, reject: false, all: true });
-  const output = String(r.all);
-  if (r.exitCode !== 0) throw new Error(`helm push failed: ${output.trim()}`);
+  const r = await runHelm(helm, ["push", file, target, ...tls], { env });
+  const output = r.all;
+  if (!r.ok) throw new Error(`helm push failed: ${output.trim()}`);
   const pushed = /Pushed:\s*(\S+)/.exec(output)?.[1];
   const digest = /Digest:\s*(sha256:[0-9a-f]{64})/.exec(output)?.[1];
   if (!pushed || !digest) throw new Error(`helm push printed no reference or digest: ${output.trim()}`);

@@ -7,7 +7,7 @@ import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { execa } from "execa";
-import type { Helm } from "../../scripts/lib/helm.ts";
+import { runHelm, type Helm } from "../../scripts/lib/helm.ts";
 import { findTool } from "../../scripts/lint/tools.ts";
 
 export function tempDir(prefix: string): string {
@@ -27,9 +27,9 @@ export function helmEnv(home: string): Record<string, string> {
 }
 
 export async function helmRun(helm: Helm, home: string, args: string[]) {
-  const r = await execa(helm.path, args, { env: helmEnv(home), reject: false, all: true });
-  if (r.exitCode !== 0) throw new Error(`${helm.id} ${args.join(" ")} failed (${r.exitCode}):\n${String(r.all)}`);
-  return String(r.stdout);
+  const r = await runHelm(helm, args, { env: helmEnv(home) });
+  if (!r.ok) throw new Error(`${helm.id} ${args.join(" ")} failed (${r.exitCode}):\n${r.all}`);
+  return r.stdout;
 }
 
 /** Serves `dir` read-only on 127.0.0.1 at a random port. */
