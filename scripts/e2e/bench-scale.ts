@@ -11,9 +11,9 @@
 // --kcm-qps is kube-controller-manager's --kube-api-qps; 20 is Kubernetes' default, and it, not the chart,
 // bounds how fast 500 pods are created (about 25 s at 20, about 2 s at 200, measured here).
 import { parseArgs } from "node:util";
-import { helms } from "../lib/helm.ts";
+import { helms, helmTemplate, runHelm } from "../lib/helm.ts";
+import { findObject, parseManifests } from "../lib/manifests.ts";
 import { chartDir } from "../lib/paths.ts";
-import { runHelm } from "../lib/helm.ts";
 import { createFakeNode, pool, startControlPlane, watchingKubelet } from "./control-plane.ts";
 import { followPods, maxUnavailableOf } from "./rollout.ts";
 
@@ -55,11 +55,12 @@ try {
   const ns = "bench";
   await cp.api("POST", "/api/v1/namespaces", { metadata: { name: ns, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } });
   const flags = ["--set", "datadog.apiKeyExistingSecret=dd-secret"];
-  const rendered = await runHelm(helm, ["template", "bench", chartDir, "-n", ns, ...flags]);
-  const ds = rendered.stdout.split(/^---$/m).map((d) => d).find((d) => /^kind: DaemonSet$/m.test(d));
+  const rendered = await helmTemplate(helm, chartDir, { release: "bench", namespace: ns, extraArgs: flags });
+  const ds = findObject(parseManifests(rendered.stdout), "DaemonSet");
   if (!ds) throw new Error("the chart rendered no DaemonSet");
-  const maxUnavailableRaw = /maxUnavailable:\s*(\S+)/.exec(ds)?.[1] ?? "1";
-  const allowed = maxUnavailableOf({ spec: { updateStrategy: { rollingUpdate: { maxUnavailable: /%$/.test(maxUnavailableRaw) ? maxUnavailableRaw : Number(maxUnavailableRaw) } } } }, N);
+  const dsSpec = ds.spec as { updateStrategy?: { rollingUpdate?: { maxUnavailable?: number | string } }; template: { spec: { containers: { image: string }[] } } };
+  const maxUnavailable = dsSpec.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1;
+  const allowed = maxUnavailableOf(ds, N);
 
   const kubelet = await watchingKubelet(cp, ns);
   const follow = await followPods(cp, ns, nodes);
@@ -72,7 +73,7 @@ try {
   const tCreated = await waitUntil(`${N} pods created`, 600_000, () => created() >= N);
   figures.installToAllCreatedS = Number(secs(tCreated - t));
   log(`install -> ${N} pods created: ${figures.installToAllCreatedS}s`);
-  const oldImage = /image:\s*"?([^"\s]+)"?/.exec(ds)![1];
+  const oldImage = dsSpec.template.spec.containers[0].image;
   const tReady = await waitUntil(`${N} pods ready`, 600_000, () => follow.timeline.doneWith(oldImage));
   figures.installToAllReadyS = Number(secs(tReady - t));
   log(`install -> ${N} pods ready (fake kubelet): ${figures.installToAllReadyS}s`);
@@ -91,7 +92,7 @@ try {
   figures.rolloutMaxUnavailable = rep.maxUnavailable;
   figures.rolloutAllowedUnavailable = allowed;
   figures.rolloutPodEvents = rep.events;
-  log(`image change -> ${N} pods replaced and ready: ${figures.imageChangeToAllReplacedS}s (at most ${rep.maxUnavailable} nodes without a ready pod; maxUnavailable ${maxUnavailableRaw} = ${allowed})`);
+  log(`image change -> ${N} pods replaced and ready: ${figures.imageChangeToAllReplacedS}s (at most ${rep.maxUnavailable} nodes without a ready pod; maxUnavailable ${maxUnavailable} = ${allowed})`);
   if (rep.deleted !== N || rep.created !== N) throw new Error(`rollout replaced ${rep.deleted} old and created ${rep.created} new pods, expected ${N} each`);
   if (rep.maxUnavailable > allowed) throw new Error(`rollout had ${rep.maxUnavailable} nodes without a ready pod, more than maxUnavailable (${allowed})`);
 } finally {

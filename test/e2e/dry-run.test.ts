@@ -6,10 +6,9 @@ import { writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import { helms } from "../../scripts/lib/helm.ts";
+import { helms, helmTemplate } from "../../scripts/lib/helm.ts";
 import { type ControlPlane, startControlPlane } from "../../scripts/e2e/control-plane.ts";
 import { chartDir, describeHelm, freshNamespace, PSA_LABEL, valuesCases } from "./lib.ts";
-import { runHelm } from "../../scripts/lib/helm.ts";
 
 const HELMS = await helms();
 const cases = valuesCases();
@@ -34,7 +33,7 @@ test("there are values files to apply", () => {
 describe.each(HELMS.map((h) => [h.id, h] as const))("%s", (_id, helm) => {
   // Two at a time: each case is two short processes (helm template, kubectl apply) and the API's work.
   test.concurrent.for(files.map((f) => [basename(f), f] as const))("%s: server-side dry-run apply with strict field validation", async ([name, file], { expect }) => {
-    const t = await runHelm(helm, ["template", "dry", chartDir, "--namespace", ns, "--values", file]);
+    const t = await helmTemplate(helm, chartDir, { release: "dry", namespace: ns, valuesFiles: [file] });
     expect(t.ok, `helm template with ${file} failed:\n${describeHelm(t)}`).toBe(true);
     const manifest = join(cp.dir, `${helm.id}-${name}`);
     writeFileSync(manifest, t.stdout);
