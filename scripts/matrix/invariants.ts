@@ -168,6 +168,11 @@ export const ALLOWED_RBAC: Record<string, string[]> = { pods: ["get", "list", "w
 
 // ---- the invariants ----
 
+/** A check that applies only to cases of one security mode. */
+function onlyIn(mode: string, check: (ctx: CellContext) => Violation[]): (ctx: CellContext) => Violation[] {
+  return (ctx) => (securityModeOf(ctx.case) === mode ? check(ctx) : []);
+}
+
 export const invariants: Invariant[] = [
   {
     name: "host-pid",
@@ -180,23 +185,19 @@ export const invariants: Invariant[] = [
   {
     name: "privileged-mode-privileged",
     reason: "securityMode privileged follows the upstream guide: the container runs privileged.",
-    check: (ctx) =>
-      securityModeOf(ctx.case) !== "privileged"
-        ? []
-        : withProfiler(ctx, (p, out) => {
+    check: onlyIn("privileged", (ctx) =>
+      withProfiler(ctx, (p, out) => {
             if (scOf(p).privileged !== true) v(out, p.owner, `${p.path}.securityContext.privileged`, `must be true in privileged mode, got ${shown(scOf(p).privileged)}`);
-          }),
+        })),
   },
   {
     name: "privileged-mode-sys-admin",
     reason: "The image's entrypoint mounts tracefs when the host has not, which needs CAP_SYS_ADMIN (upstream guide).",
-    check: (ctx) =>
-      securityModeOf(ctx.case) !== "privileged"
-        ? []
-        : withProfiler(ctx, (p, out) => {
+    check: onlyIn("privileged", (ctx) =>
+      withProfiler(ctx, (p, out) => {
             const add = arr(obj(scOf(p).capabilities).add);
             if (!add.includes("SYS_ADMIN")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must include SYS_ADMIN in privileged mode, got ${shown(add)}`);
-          }),
+        })),
   },
   {
     name: "runs-as-root",
@@ -210,49 +211,42 @@ export const invariants: Invariant[] = [
   {
     name: "least-privilege-not-privileged",
     reason: "leastPrivilege exists to avoid a privileged container: no container of any rendered pod may be privileged.",
-    check: (ctx) => {
-      if (securityModeOf(ctx.case) !== "leastPrivilege") return [];
+    check: onlyIn("leastPrivilege", (ctx) => {
       const out: Violation[] = [];
       for (const c of containersOf(ctx.objects)) {
         if (obj(c.container.securityContext).privileged === true) v(out, c.owner, `${c.path}.securityContext.privileged`, "must not be true in leastPrivilege mode");
       }
       return out;
-    },
+    }),
   },
   {
     name: "least-privilege-drop-all",
     reason: "leastPrivilege drops every capability and adds back only those an eBPF profiler uses.",
-    check: (ctx) =>
-      securityModeOf(ctx.case) !== "leastPrivilege"
-        ? []
-        : withProfiler(ctx, (p, out) => {
+    check: onlyIn("leastPrivilege", (ctx) =>
+      withProfiler(ctx, (p, out) => {
             const caps = obj(scOf(p).capabilities);
             if (!arr(caps.drop).includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.drop`, `must include ALL, got ${shown(caps.drop)}`);
             const add = arr(caps.add);
             if (add.includes("SYS_ADMIN") || add.includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must not add SYS_ADMIN or ALL in leastPrivilege mode, got ${shown(add)}`);
-          }),
+        })),
   },
   {
     name: "least-privilege-no-escalation",
     reason: "A process of the profiler must not gain more privileges than the container has (setuid binaries, file capabilities).",
-    check: (ctx) =>
-      securityModeOf(ctx.case) !== "leastPrivilege"
-        ? []
-        : withProfiler(ctx, (p, out) => {
+    check: onlyIn("leastPrivilege", (ctx) =>
+      withProfiler(ctx, (p, out) => {
             const ape = scOf(p).allowPrivilegeEscalation;
             if (ape !== false) v(out, p.owner, `${p.path}.securityContext.allowPrivilegeEscalation`, `must be false, got ${shown(ape)}`);
-          }),
+        })),
   },
   {
     name: "least-privilege-read-only-root",
     reason: "leastPrivilege runs with a read-only root filesystem; the profiler writes only to its /tmp emptyDir.",
-    check: (ctx) =>
-      securityModeOf(ctx.case) !== "leastPrivilege"
-        ? []
-        : withProfiler(ctx, (p, out) => {
+    check: onlyIn("leastPrivilege", (ctx) =>
+      withProfiler(ctx, (p, out) => {
             const ro = scOf(p).readOnlyRootFilesystem;
             if (ro !== true) v(out, p.owner, `${p.path}.securityContext.readOnlyRootFilesystem`, `must be true, got ${shown(ro)}`);
-          }),
+        })),
   },
   {
     name: "trace-agent-url",
