@@ -187,7 +187,7 @@ export const invariants: Invariant[] = [
     reason: "securityMode privileged follows the upstream guide: the container runs privileged.",
     check: onlyIn("privileged", (ctx) =>
       withProfiler(ctx, (p, out) => {
-            if (scOf(p).privileged !== true) v(out, p.owner, `${p.path}.securityContext.privileged`, `must be true in privileged mode, got ${shown(scOf(p).privileged)}`);
+        if (scOf(p).privileged !== true) v(out, p.owner, `${p.path}.securityContext.privileged`, `must be true in privileged mode, got ${shown(scOf(p).privileged)}`);
         })),
   },
   {
@@ -195,8 +195,8 @@ export const invariants: Invariant[] = [
     reason: "The image's entrypoint mounts tracefs when the host has not, which needs CAP_SYS_ADMIN (upstream guide).",
     check: onlyIn("privileged", (ctx) =>
       withProfiler(ctx, (p, out) => {
-            const add = arr(obj(scOf(p).capabilities).add);
-            if (!add.includes("SYS_ADMIN")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must include SYS_ADMIN in privileged mode, got ${shown(add)}`);
+        const add = arr(obj(scOf(p).capabilities).add);
+        if (!add.includes("SYS_ADMIN")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must include SYS_ADMIN in privileged mode, got ${shown(add)}`);
         })),
   },
   {
@@ -224,10 +224,10 @@ export const invariants: Invariant[] = [
     reason: "leastPrivilege drops every capability and adds back only those an eBPF profiler uses.",
     check: onlyIn("leastPrivilege", (ctx) =>
       withProfiler(ctx, (p, out) => {
-            const caps = obj(scOf(p).capabilities);
-            if (!arr(caps.drop).includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.drop`, `must include ALL, got ${shown(caps.drop)}`);
-            const add = arr(caps.add);
-            if (add.includes("SYS_ADMIN") || add.includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must not add SYS_ADMIN or ALL in leastPrivilege mode, got ${shown(add)}`);
+        const caps = obj(scOf(p).capabilities);
+        if (!arr(caps.drop).includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.drop`, `must include ALL, got ${shown(caps.drop)}`);
+        const add = arr(caps.add);
+        if (add.includes("SYS_ADMIN") || add.includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must not add SYS_ADMIN or ALL in leastPrivilege mode, got ${shown(add)}`);
         })),
   },
   {
@@ -235,8 +235,8 @@ export const invariants: Invariant[] = [
     reason: "A process of the profiler must not gain more privileges than the container has (setuid binaries, file capabilities).",
     check: onlyIn("leastPrivilege", (ctx) =>
       withProfiler(ctx, (p, out) => {
-            const ape = scOf(p).allowPrivilegeEscalation;
-            if (ape !== false) v(out, p.owner, `${p.path}.securityContext.allowPrivilegeEscalation`, `must be false, got ${shown(ape)}`);
+        const ape = scOf(p).allowPrivilegeEscalation;
+        if (ape !== false) v(out, p.owner, `${p.path}.securityContext.allowPrivilegeEscalation`, `must be false, got ${shown(ape)}`);
         })),
   },
   {
@@ -244,8 +244,8 @@ export const invariants: Invariant[] = [
     reason: "leastPrivilege runs with a read-only root filesystem; the profiler writes only to its /tmp emptyDir.",
     check: onlyIn("leastPrivilege", (ctx) =>
       withProfiler(ctx, (p, out) => {
-            const ro = scOf(p).readOnlyRootFilesystem;
-            if (ro !== true) v(out, p.owner, `${p.path}.securityContext.readOnlyRootFilesystem`, `must be true, got ${shown(ro)}`);
+        const ro = scOf(p).readOnlyRootFilesystem;
+        if (ro !== true) v(out, p.owner, `${p.path}.securityContext.readOnlyRootFilesystem`, `must be true, got ${shown(ro)}`);
         })),
   },
   {
