@@ -188,7 +188,7 @@ export const invariants: Invariant[] = [
     check: onlyIn("privileged", (ctx) =>
       withProfiler(ctx, (p, out) => {
         if (scOf(p).privileged !== true) v(out, p.owner, `${p.path}.securityContext.privileged`, `must be true in privileged mode, got ${shown(scOf(p).privileged)}`);
-        })),
+      })),
   },
   {
     name: "privileged-mode-sys-admin",
@@ -197,7 +197,7 @@ export const invariants: Invariant[] = [
       withProfiler(ctx, (p, out) => {
         const add = arr(obj(scOf(p).capabilities).add);
         if (!add.includes("SYS_ADMIN")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must include SYS_ADMIN in privileged mode, got ${shown(add)}`);
-        })),
+      })),
   },
   {
     name: "runs-as-root",
@@ -228,7 +228,7 @@ export const invariants: Invariant[] = [
         if (!arr(caps.drop).includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.drop`, `must include ALL, got ${shown(caps.drop)}`);
         const add = arr(caps.add);
         if (add.includes("SYS_ADMIN") || add.includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must not add SYS_ADMIN or ALL in leastPrivilege mode, got ${shown(add)}`);
-        })),
+      })),
   },
   {
     name: "least-privilege-no-escalation",
@@ -237,7 +237,7 @@ export const invariants: Invariant[] = [
       withProfiler(ctx, (p, out) => {
         const ape = scOf(p).allowPrivilegeEscalation;
         if (ape !== false) v(out, p.owner, `${p.path}.securityContext.allowPrivilegeEscalation`, `must be false, got ${shown(ape)}`);
-        })),
+      })),
   },
   {
     name: "least-privilege-read-only-root",
@@ -246,7 +246,7 @@ export const invariants: Invariant[] = [
       withProfiler(ctx, (p, out) => {
         const ro = scOf(p).readOnlyRootFilesystem;
         if (ro !== true) v(out, p.owner, `${p.path}.securityContext.readOnlyRootFilesystem`, `must be true, got ${shown(ro)}`);
-        })),
+      })),
   },
   {
     name: "trace-agent-url",
