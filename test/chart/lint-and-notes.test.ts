@@ -50,5 +50,11 @@ describe.each(await helms())("$id", (helm) => {
     expect(text).toContain("pods get/list/watch, nodes get");
     expect(text).toContain("needs kernel >= 5.8");
     expect(text).not.toContain(fakeApiKey);
+    expect(text).not.toContain("WARNING");
+  });
+
+  it("NOTES warn that a RuntimeDefault seccomp profile may refuse the profiler's system calls", async () => {
+    const text = await notes({ securityMode: "leastPrivilege", leastPrivilege: { seccompProfile: { type: "RuntimeDefault" } } });
+    expect(text).toContain("WARNING: leastPrivilege.seccompProfile is RuntimeDefault");
   });
 });
