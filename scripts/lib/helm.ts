@@ -25,8 +25,11 @@ export async function helms(): Promise<Helm[]> {
   if (cached) return cached;
   const own = process.env.HELM_BIN;
   if (own) {
-    const { stdout } = await execa(own, ["version", "--short"]);
-    const version = stdout.trim().split("+")[0];
+    const r = await execa(own, ["version", "--short"], { reject: false });
+    const version = String(r.stdout).trim().split("+")[0];
+    if (r.exitCode !== 0 || !/^v?\d+\./.test(version)) {
+      throw new Error(`HELM_BIN=${own} is not a working helm (\`${own} version --short\` gave exit ${r.exitCode}: ${String(r.stderr || r.stdout).trim()}); unset it to use the pinned Helm 3 and Helm 4`);
+    }
     cached = [{ id: `helm${majorOf(version)}`, major: majorOf(version), version, path: own }];
     return cached;
   }
