@@ -124,10 +124,13 @@ export function schemaProblems(userValues: unknown): ValuesProblem[] {
 }
 
 /** The secret fields set in a values object (the contract's `secret: true` keys): dotted key and value. */
+/** The contract's secret keys, found once: the matrix asks for every one of its cells. */
+let secretPaths: string[][] | undefined;
+
 export function secretFieldsIn(values: unknown): { key: string; value: string }[] {
+  secretPaths ??= [...walk(contract)].filter(({ node }) => node.kind === "field" && node.secret).map(({ path }) => path);
   const found: { key: string; value: string }[] = [];
-  for (const { path, node } of walk(contract)) {
-    if (node.kind !== "field" || !node.secret) continue;
+  for (const path of secretPaths) {
     let v: unknown = values;
     for (const k of path) v = v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
     if (v !== undefined && v !== null && String(v) !== "") found.push({ key: path.join("."), value: String(v) });
