@@ -4,7 +4,14 @@ The profiler container's securityContext for each securityMode.
 privileged: exactly the upstream guide (runAsUser 0, privileged, SYS_ADMIN). The entrypoint mounts
 tracefs itself, which needs SYS_ADMIN.
 
-leastPrivilege: not privileged, every capability dropped, then only what an eBPF profiler uses:
+leastPrivilege: not privileged, every capability dropped, then only what an eBPF profiler uses
+(leastPrivilegeCapabilitySet below; leastPrivilege.omitCapabilities leaves some out).
+tracefs comes from the host (read-only), so the entrypoint finds it mounted and needs no SYS_ADMIN.
+*/}}
+{{/*
+Every capability leastPrivilege can add, in render order. scripts/contract/capabilities.ts holds the
+same list (a test keeps them equal), and the README's table of what breaks without each one is
+measured by the node tier (test/node).
   BPF                load the unwinder's eBPF programs and create its maps (bpf(2), kernel >= 5.8)
   PERFMON            open the per-CPU perf events that drive sampling and attach programs to them
   SYS_PTRACE         read other processes' memory (process_vm_readv) to unwind interpreter stacks
@@ -13,8 +20,28 @@ leastPrivilege: not privileged, every capability dropped, then only what an eBPF
   SYSLOG             read kernel symbol addresses in /proc/kallsyms to symbolize kernel frames
   CHECKPOINT_RESTORE follow /proc/<pid>/map_files links to the files other processes mapped
   IPC_LOCK           lock memory for eBPF maps and perf ring buffers (mlock)
-tracefs comes from the host (read-only), so the entrypoint finds it mounted and needs no SYS_ADMIN.
 */}}
+{{- define "dd-otel-host-profiler.leastPrivilegeCapabilitySet" -}}
+- BPF
+- PERFMON
+- SYS_PTRACE
+- SYS_RESOURCE
+- DAC_READ_SEARCH
+- SYSLOG
+- CHECKPOINT_RESTORE
+- IPC_LOCK
+{{- end }}
+
+{{/* The capabilities leastPrivilege adds: the set above less leastPrivilege.omitCapabilities, as a list. */}}
+{{- define "dd-otel-host-profiler.leastPrivilegeCapabilities" -}}
+{{- $omit := .Values.leastPrivilege.omitCapabilities | default list }}
+{{- $caps := list }}
+{{- range include "dd-otel-host-profiler.leastPrivilegeCapabilitySet" . | fromYamlArray }}
+{{- if not (has . $omit) }}{{ $caps = append $caps . }}{{ end }}
+{{- end }}
+{{- toJson $caps }}
+{{- end }}
+
 {{- define "dd-otel-host-profiler.securityContext" -}}
 {{- if eq .Values.securityMode "privileged" }}
 runAsUser: 0
@@ -33,15 +60,10 @@ readOnlyRootFilesystem: true
 capabilities:
   drop:
     - ALL
+  {{- with include "dd-otel-host-profiler.leastPrivilegeCapabilities" . | fromJsonArray }}
   add:
-    - BPF
-    - PERFMON
-    - SYS_PTRACE
-    - SYS_RESOURCE
-    - DAC_READ_SEARCH
-    - SYSLOG
-    - CHECKPOINT_RESTORE
-    - IPC_LOCK
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- with $lp.seccompProfile }}
 seccompProfile:
   {{- toYaml . | nindent 2 }}

@@ -21,6 +21,14 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- $errors = append $errors "datadog.appKey contains spaces, line breaks or non-ASCII characters (value not shown: it is a secret). Allowed: the key exactly as Datadog shows it." }}
 {{- end }}
 
+{{- /* omitCapabilities only removes: a name outside the leastPrivilege set would read as if it added one. */}}
+{{- $capSet := include "dd-otel-host-profiler.leastPrivilegeCapabilitySet" . | fromYamlArray }}
+{{- range $i, $cap := .Values.leastPrivilege.omitCapabilities }}
+{{- if not (has $cap $capSet) }}
+{{- $errors = append $errors (printf "leastPrivilege.omitCapabilities[%d] is %q, which is not one of the capabilities leastPrivilege adds (this list can only leave capabilities out, never add one). Allowed: %s." $i (toString $cap) (join ", " $capSet)) }}
+{{- end }}
+{{- end }}
+
 {{- $url := .Values.agent.url }}
 {{- if $url }}
 {{- if regexMatch `^unix:` $url }}

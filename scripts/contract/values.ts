@@ -2,6 +2,7 @@
 // Change a value here, run `npm run generate`, and values.schema.json (both copies), the TypeScript
 // types and the README's values reference follow. chart/values.yaml is written by hand and a test
 // holds it to the defaults below.
+import { leastPrivilegeCapabilityNames } from "./capabilities.ts";
 import { boolean, enumeration, group, integer, knob, kube, list, string, stringMap, type Group } from "./dsl.ts";
 
 /** Datadog sites (DD_SITE): the profiler sends symbols to https://intake.profile.<site>. */
@@ -117,6 +118,11 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     appArmorProfile: kube("AppArmor profile of the profiler container (a field from Kubernetes 1.30, an annotation before).", "io.k8s.api.core.v1.AppArmorProfile", {
       default: { type: "Unconfined" },
     }),
+    omitCapabilities: list(
+      "Capabilities to leave out of the leastPrivilege set, for nodes whose runtime refuses one (the pod then fails with \"unable to apply caps\"), e.g. [SYS_RESOURCE], which kernels >= 5.11 do not need. Only names from the set; it never adds one.",
+      { type: "string", enum: leastPrivilegeCapabilityNames },
+      { schema: { uniqueItems: true }, examples: [["SYS_RESOURCE"]] },
+    ),
     seLinuxOptions: kube("SELinux options of the profiler container; spc_t lets it read other containers' files on SELinux hosts.", "io.k8s.api.core.v1.SELinuxOptions", {
       default: { type: "spc_t" },
     }),

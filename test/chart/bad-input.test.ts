@@ -6,7 +6,7 @@ import { fakeApiKey, render } from "../helpers/render.ts";
 
 interface BadCase {
   name: string;
-  kind: "type" | "enum" | "pattern" | "range" | "unknown key" | "mutual exclusion" | "secret format" | "template rule";
+  kind: "type" | "enum" | "pattern" | "range" | "unknown key" | "mutual exclusion" | "secret format" | "template rule" | "unique items";
   values: object;
   /** Text the error must contain; Helm 3 spells paths a.b, Helm 4 /a/b, so alternatives are allowed. */
   mentions: string[][];
@@ -93,6 +93,8 @@ export const badCases: BadCase[] = [
     values: { profiler: { splitByService: false }, serviceAccount: { create: false } },
     mentions: [["serviceAccount.name is empty while serviceAccount.create is false"]],
   },
+  { name: "omitCapabilities naming a capability outside the set", kind: "enum", values: { securityMode: "leastPrivilege", leastPrivilege: { omitCapabilities: ["SYS_ADMIN"] } }, mentions: [either("leastPrivilege.omitCapabilities"), ["BPF", "SYS_RESOURCE"]] },
+  { name: "omitCapabilities naming one capability twice", kind: "unique items", values: { leastPrivilege: { omitCapabilities: ["BPF", "BPF"] } }, mentions: [either("leastPrivilege.omitCapabilities")] },
   { name: "extraEnv overriding the agent URL", kind: "template rule", values: { extraEnv: [{ name: "DD_TRACE_AGENT_URL", value: "http://x:1" }] }, mentions: [["extraEnv[0] sets DD_TRACE_AGENT_URL", "agent.url"]] },
 ];
 
@@ -107,6 +109,13 @@ describe.each(await helms())("bad input with $id", (helm) => {
       ).toBe(true);
     }
     if (secret) expect(r.output).not.toContain(secret);
+  });
+
+  it("refuses an omitCapabilities entry outside the set even with the schema skipped (the template checks too)", async () => {
+    const r = await render(helm, { securityMode: "leastPrivilege", leastPrivilege: { omitCapabilities: ["NET_ADMIN"] } }, { extraArgs: ["--skip-schema-validation"] });
+    expect(r.ok).toBe(false);
+    expect(r.stderr).toContain('leastPrivilege.omitCapabilities[0] is "NET_ADMIN"');
+    expect(r.stderr).toContain("never add one");
   });
 
   it("reports every template rule broken at once, not only the first", async () => {

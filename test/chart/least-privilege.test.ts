@@ -1,9 +1,15 @@
 // leastPrivilege: no privileged container, only the eBPF capabilities, read-only root, host tracefs.
 import { describe, expect, it } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
+import { leastPrivilegeCapabilityNames } from "../../scripts/contract/capabilities.ts";
 import { daemonSet, renderOk } from "../helpers/render.ts";
 
+// Written out here, not read from the contract: the test must fail when either side changes alone.
 const ebpfCapabilities = ["BPF", "PERFMON", "SYS_PTRACE", "SYS_RESOURCE", "DAC_READ_SEARCH", "SYSLOG", "CHECKPOINT_RESTORE", "IPC_LOCK"];
+
+it("the contract's capability set is the one the chart renders, in the same order", () => {
+  expect(leastPrivilegeCapabilityNames).toEqual(ebpfCapabilities);
+});
 
 describe.each(await helms())("leastPrivilege mode with $id", (helm) => {
   it("drops privilege everywhere the profiler allows it", async () => {
@@ -26,6 +32,26 @@ describe.each(await helms())("leastPrivilege mode with $id", (helm) => {
       { name: "tracefs", hostPath: { path: "/sys/kernel/tracing", type: "Directory" } },
       { name: "tmp", emptyDir: {} },
     ]);
+  });
+
+  it.each([
+    { omit: ["SYS_RESOURCE"], add: ebpfCapabilities.filter((c) => c !== "SYS_RESOURCE") },
+    { omit: ["IPC_LOCK", "BPF"], add: ebpfCapabilities.filter((c) => c !== "IPC_LOCK" && c !== "BPF") },
+    { omit: [], add: ebpfCapabilities },
+    { omit: null, add: ebpfCapabilities },
+  ])("omitCapabilities $omit leaves exactly those out, keeping the order", async ({ omit, add }) => {
+    const { container } = daemonSet(await renderOk(helm, { securityMode: "leastPrivilege", leastPrivilege: { omitCapabilities: omit } }));
+    expect(container.securityContext!.capabilities).toEqual({ drop: ["ALL"], add });
+  });
+
+  it("omitting every capability leaves drop ALL and no add list", async () => {
+    const { container } = daemonSet(await renderOk(helm, { securityMode: "leastPrivilege", leastPrivilege: { omitCapabilities: ebpfCapabilities } }));
+    expect(container.securityContext!.capabilities).toEqual({ drop: ["ALL"] });
+  });
+
+  it("omitCapabilities changes nothing in privileged mode", async () => {
+    const { container } = daemonSet(await renderOk(helm, { leastPrivilege: { omitCapabilities: ["SYS_RESOURCE"] } }));
+    expect(container.securityContext).toEqual({ runAsUser: 0, privileged: true, capabilities: { add: ["SYS_ADMIN"] } });
   });
 
   it.each([

@@ -53,6 +53,13 @@ describe.each(await helms())("$id", (helm) => {
     expect(text).not.toContain("WARNING");
   });
 
+  it("NOTES list the capabilities leastPrivilege really adds, and say what omitting SYS_RESOURCE costs", async () => {
+    const text = await notes({ securityMode: "leastPrivilege", leastPrivilege: { omitCapabilities: ["SYS_RESOURCE"] } });
+    expect(text).toContain("capabilities BPF, PERFMON, SYS_PTRACE, DAC_READ_SEARCH, SYSLOG, CHECKPOINT_RESTORE, IPC_LOCK;");
+    expect(text).toContain("Left out by leastPrivilege.omitCapabilities: SYS_RESOURCE.");
+    expect(text).toContain("kernels >= 5.11");
+  });
+
   it("NOTES warn that a RuntimeDefault seccomp profile may refuse the profiler's system calls", async () => {
     const text = await notes({ securityMode: "leastPrivilege", leastPrivilege: { seccompProfile: { type: "RuntimeDefault" } } });
     expect(text).toContain("WARNING: leastPrivilege.seccompProfile is RuntimeDefault");
