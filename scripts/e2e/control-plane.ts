@@ -22,6 +22,11 @@ import { type Binaries, ensureBinaries } from "./binaries.ts";
 export interface ControlPlaneOptions {
   /** Start kube-controller-manager too (daemonset, garbage collector, namespace, serviceaccount controllers). */
   controllerManager?: boolean;
+  /**
+   * Controllers started beside the default four, e.g. root-ca-certificate-publisher-controller, which
+   * the node tier needs: a kubelet mounts the kube-root-ca.crt ConfigMap into every pod with a token.
+   */
+  extraControllers?: string[];
   /** Client QPS of kube-controller-manager (its default, 20, makes a 500-node DaemonSet take 25 s+). */
   controllerManagerQps?: number;
   /**
@@ -258,6 +263,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       "--service-cluster-ip-range=10.96.0.0/16",
       "--profiling=false",
       "--endpoint-reconciler-type=none",
+      // Reach a kubelet (logs, exec) at its node IP: node names of the node tier resolve nowhere.
+      "--kubelet-preferred-address-types=InternalIP",
       ...admissionArgs,
       "--v=0",
     ], logs.apiserver);
@@ -355,7 +362,9 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       const qps = opts.controllerManagerQps ?? 200;
       const kcm = startProcess("kube-controller-manager", binaries.kubeControllerManager, [
         `--kubeconfig=${kcmConfig}`,
-        "--controllers=daemonset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller",
+        `--controllers=${["daemonset-controller", "garbage-collector-controller", "namespace-controller", "serviceaccount-controller", ...(opts.extraControllers ?? [])].join(",")}`,
+        // What the root CA publisher writes into each namespace's kube-root-ca.crt ConfigMap.
+        `--root-ca-file=${caFile}`,
         "--leader-elect=false",
         `--secure-port=${await freePort()}`,
         "--bind-address=127.0.0.1",

@@ -1,0 +1,49 @@
+// What the node tier needs from the machine, checked before anything starts, so a missing piece is
+// one clear message with the command that installs it (`.ci/run` runs that command).
+import { accessSync, constants, existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
+
+/** Debian packages that bring each tool; `.ci/run` installs exactly these. */
+export const nodePackages = ["containerd", "runc", "containernetworking-plugins", "bash-static", "busybox-static", "iproute2"] as const;
+
+export const cniBinDir = "/usr/lib/cni";
+
+interface Need {
+  what: string;
+  found(): boolean;
+  pkg: (typeof nodePackages)[number] | "go" | "root";
+}
+
+function onPath(cmd: string): boolean {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    try {
+      accessSync(join(dir, cmd), constants.X_OK);
+      return true;
+    } catch {}
+  }
+  return false;
+}
+
+const needs: Need[] = [
+  { what: "root (the node mounts, makes a bridge and runs containers)", found: () => process.getuid?.() === 0, pkg: "root" },
+  { what: "containerd", found: () => onPath("containerd"), pkg: "containerd" },
+  { what: "ctr", found: () => onPath("ctr"), pkg: "containerd" },
+  { what: "containerd-shim-runc-v2", found: () => onPath("containerd-shim-runc-v2"), pkg: "containerd" },
+  { what: "runc", found: () => onPath("runc"), pkg: "runc" },
+  ...["bridge", "host-local", "loopback"].map((p) => ({ what: `CNI plugin ${cniBinDir}/${p}`, found: () => existsSync(join(cniBinDir, p)), pkg: "containernetworking-plugins" as const })),
+  { what: "/bin/bash-static", found: () => existsSync("/bin/bash-static"), pkg: "bash-static" },
+  { what: "/bin/busybox", found: () => existsSync("/bin/busybox"), pkg: "busybox-static" },
+  { what: "ip", found: () => onPath("ip"), pkg: "iproute2" },
+  { what: "go (builds kubelet, kube-scheduler and the profiler stand-in once)", found: () => onPath("go"), pkg: "go" },
+];
+
+/** Every missing prerequisite, with how to get it; empty when the node tier can run. */
+export function missingPrerequisites(): string[] {
+  const missing = needs.filter((n) => !n.found());
+  const out = missing.map((n) => `missing: ${n.what}`);
+  const pkgs = [...new Set(missing.map((n) => n.pkg).filter((p): p is (typeof nodePackages)[number] => (nodePackages as readonly string[]).includes(p)))];
+  if (pkgs.length) out.push(`install with: apt-get install -y ${pkgs.join(" ")}   (.ci/run does this)`);
+  if (missing.some((n) => n.pkg === "go")) out.push("install Go >= 1.25 (https://go.dev/doc/install) or put it on PATH");
+  if (missing.some((n) => n.pkg === "root")) out.push("run the node tier as root (sudo -E npm run test:node)");
+  return out;
+}

@@ -1,0 +1,197 @@
+// Helpers of the node tier: a control plane and a real node per test file, the chart installed with
+// Helm as a user would, and the profiler stand-in's report read back from the pod's log.
+import { createHash, randomBytes } from "node:crypto";
+import { afterAll, beforeAll, expect } from "vitest";
+import { leastPrivilegeCapabilities, leastPrivilegeCapabilityNames, probeOperations, type ProbeOperation } from "../../scripts/contract/capabilities.ts";
+import { ensureBinaries } from "../../scripts/e2e/binaries.ts";
+import { type ControlPlane, startControlPlane } from "../../scripts/e2e/control-plane.ts";
+import type { Helm, HelmResult } from "../../scripts/lib/helm.ts";
+import { readChartMeta } from "../../scripts/lib/chart.ts";
+import { type KubeNode, startNode } from "../../scripts/node/node.ts";
+import { valuesFile } from "../helpers/render.ts";
+import { chartDir, describeHelm, freshNamespace, helmOn, noWait, PSA_LABEL, until } from "../e2e/lib.ts";
+
+export { chartDir, describeHelm, helmOn, noWait, until };
+
+export const chartMeta = readChartMeta();
+/** The chart's default image: what the stand-in is imported as. */
+export const DEFAULT_IMAGE = `ghcr.io/datadog/dd-otel-host-profiler:v${chartMeta.appVersion}`;
+export const CONTAINER = "dd-otel-host-profiler";
+
+/** Progress of the node on a terminal; quiet in CI. */
+const nodeLog = (line: string) => {
+  if (process.env.CI !== "true") process.stderr.write(`[node] ${line}\n`);
+};
+
+export interface NodeEnv {
+  cp: ControlPlane;
+  node: KubeNode;
+}
+
+/**
+ * Starts a control plane (with the DaemonSet, service account and root CA publisher controllers)
+ * and one real node before the file's tests, and stops both after; the file fails if anything the
+ * node started survives.
+ */
+export function useNode(): NodeEnv {
+  const env = {} as NodeEnv;
+  beforeAll(async () => {
+    const binaries = await ensureBinaries({ withNode: true });
+    env.cp = await startControlPlane({ controllerManager: true, extraControllers: ["root-ca-certificate-publisher-controller"], binaries });
+    env.node = await startNode({ cp: env.cp, images: [DEFAULT_IMAGE], log: nodeLog });
+  });
+  afterAll(async () => {
+    await env.node?.stop();
+    await env.cp?.stop();
+    if (env.node) expect(env.node.leftovers(), "the node tier left something behind").toEqual([]);
+  });
+  return env;
+}
+
+/** Capabilities of the chart's leastPrivilege set that this node's runtime cannot grant at all. */
+export function ungrantable(node: KubeNode): string[] {
+  return leastPrivilegeCapabilityNames.filter((c) => !node.boundingSet.includes(c));
+}
+
+/** A random key in the Datadog API key format, unique to the test. */
+export function randomApiKey(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  return [...randomBytes(32)].map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+export const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+export interface Install {
+  ns: string;
+  release: string;
+  apiKey: string;
+  result: HelmResult;
+}
+
+/**
+ * `helm install` into a fresh namespace labeled for privileged pods, with the API key in a Secret
+ * of the user's (datadog.apiKeyExistingSecret). Does not wait: the tests wait for what they expect.
+ */
+export async function install(env: NodeEnv, helm: Helm, values: object, o: { chart?: string; prefix?: string } = {}): Promise<Install> {
+  const ns = await freshNamespace(env.cp, o.prefix ?? `n${helm.major}`, { [PSA_LABEL]: "privileged" });
+  const apiKey = randomApiKey();
+  await env.cp.api("POST", `/api/v1/namespaces/${ns}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "dd-secret" }, stringData: { "api-key": apiKey } });
+  const release = "prof";
+  const all = { datadog: { apiKeyExistingSecret: "dd-secret" }, ...values };
+  const result = await helmOn(env.cp, helm, ["install", release, o.chart ?? chartDir, "-n", ns, "-f", valuesFile(all), noWait(helm)]);
+  expect(result.ok, `helm install failed:\n${describeHelm(result)}`).toBe(true);
+  return { ns, release, apiKey, result };
+}
+
+export async function uninstall(env: NodeEnv, helm: Helm, i: Install): Promise<void> {
+  const r = await helmOn(env.cp, helm, ["uninstall", i.release, "-n", i.ns, "--wait", "--timeout", "60s"]);
+  expect(r.ok, describeHelm(r)).toBe(true);
+}
+
+export async function podsOf(env: NodeEnv, ns: string, selector = "app.kubernetes.io/component!=test"): Promise<any[]> {
+  return (await env.cp.api("GET", `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`)).body.items;
+}
+
+/** Why a pod is not running, in the words the kubelet and the runtime used (events and container state). */
+export async function whyNotRunning(env: NodeEnv, ns: string, pod: any): Promise<string> {
+  const events = (await env.cp.api("GET", `/api/v1/namespaces/${ns}/events`)).body.items
+    .filter((e: any) => e.involvedObject?.name === pod.metadata.name)
+    .map((e: any) => `${e.reason}: ${e.message}`);
+  const states = (pod.status?.containerStatuses ?? []).map((c: any) => `${c.name}: ${JSON.stringify(c.state)}`);
+  return [`phase ${pod.status?.phase}`, ...states, ...events].join("\n");
+}
+
+/** The profiler pod once its container runs, or a failure that says why it does not. */
+export async function runningPod(env: NodeEnv, ns: string, timeoutMs = 90_000): Promise<any> {
+  let last: any;
+  try {
+    return await until("the profiler pod to run", timeoutMs, async () => {
+      const pods = await podsOf(env, ns);
+      last = pods[0];
+      return pods.find((p) => !p.metadata.deletionTimestamp && p.status?.containerStatuses?.[0]?.state?.running && p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"));
+    }, 500);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${last ? await whyNotRunning(env, ns, last) : "no pod was created"}`);
+  }
+}
+
+export interface Result {
+  ok: boolean;
+  detail?: string;
+  error?: string;
+}
+
+/** What the stand-in printed (see scripts/node/standin/main.go, Report). */
+export interface StandinReport {
+  kernel: string;
+  uid: number;
+  gid: number;
+  caps: Record<"CapEff" | "CapPrm" | "CapBnd" | "CapInh" | "CapAmb", string[]>;
+  noNewPrivs: string;
+  seccomp: string;
+  rootfs: string;
+  memlock: string;
+  env: Record<string, string>;
+  keys: Record<string, { present: boolean; length: number; sha256?: string }>;
+  tracefs: Result;
+  target: string;
+  ops: Record<ProbeOperation | "rootfs_write", Result>;
+}
+
+/** The pod's log through the API server (kubectl logs), and the stand-in's report in it. */
+export async function report(env: NodeEnv, ns: string, pod: any): Promise<{ report: StandinReport; log: string }> {
+  const log = await until("the stand-in's report in the pod's log", 30_000, async () => {
+    const r = await env.cp.kubectl(["logs", "-n", ns, pod.metadata.name, "-c", CONTAINER]);
+    if (!r.ok) throw new Error(r.stderr);
+    return r.stdout.includes("STANDIN-REPORT ") ? r.stdout : undefined;
+  });
+  const line = log.split("\n").find((l) => l.startsWith("STANDIN-REPORT "))!;
+  return { report: JSON.parse(line.slice("STANDIN-REPORT ".length)), log };
+}
+
+/** Every probe operation that failed, as "op: error" lines. */
+export function failedOps(r: StandinReport): string[] {
+  return (Object.keys(probeOperations) as ProbeOperation[]).filter((op) => !r.ops[op]?.ok).map((op) => `${op}: ${r.ops[op]?.error ?? "not run"}`);
+}
+
+/**
+ * The container's effective capabilities must be exactly `want`; each missing one is named with the
+ * operations it is documented for and what they reported, so a broken template reads as its cause.
+ */
+export function expectCapabilities(r: StandinReport, want: string[]): void {
+  const got = r.caps.CapEff;
+  const missing = want.filter((c) => !got.includes(c));
+  const extra = got.filter((c) => !want.includes(c));
+  const lines = missing.map((c) => `capability ${c} is missing from the container (CapEff ${got.join(",") || "empty"})`);
+  lines.push(...extra.map((c) => `capability ${c} is in the container but not expected`));
+  expect(lines, lines.join("\n")).toEqual([]);
+}
+
+/** Every operation must succeed; a failure names the operation, its error and what it is for. */
+export function expectAllOpsSucceed(r: StandinReport): void {
+  const failed = (Object.keys(probeOperations) as ProbeOperation[]).filter((op) => !r.ops[op]?.ok);
+  const lines = failed.map((op) => {
+    const caps = capsFor(op);
+    return `${op} (${probeOperations[op]}) failed: ${r.ops[op]?.error ?? "not run"}${caps.length ? `; it needs ${caps.join(", ")}` : ""}`;
+  });
+  expect(lines, lines.join("\n")).toEqual([]);
+}
+
+function capsFor(op: ProbeOperation): string[] {
+  return leastPrivilegeCapabilities.filter((c) => c.breaks.includes(op)).map((c) => c.name);
+}
+
+/** DD_TRACE_AGENT_URL must arrive as `want`, with every $(VAR) expanded by the kubelet. */
+export function expectAgentUrl(r: StandinReport, want: string): void {
+  const got = r.env.DD_TRACE_AGENT_URL;
+  const unexpanded = /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/.exec(got ?? "");
+  expect(unexpanded, `DD_TRACE_AGENT_URL arrived as ${got}: $(${unexpanded?.[1]}) was not expanded (${unexpanded?.[1]} must be defined before DD_TRACE_AGENT_URL in env)`).toBeNull();
+  expect(got, "DD_TRACE_AGENT_URL").toBe(want);
+}
+
+/** The API key arrived, equal to the Secret's, and no log or pod spec shows it. */
+export async function expectKeyDelivered(env: NodeEnv, i: Install, r: StandinReport, log: string, pod: any): Promise<void> {
+  expect(r.keys.DD_API_KEY, "DD_API_KEY").toEqual({ present: true, length: 32, sha256: sha256(i.apiKey) });
+  expect(log.includes(i.apiKey), "the API key appears in the pod's log").toBe(false);
+  expect(JSON.stringify(pod).includes(i.apiKey), "the API key appears in the pod spec").toBe(false);
+}

@@ -1,0 +1,92 @@
+// Both security modes on a real node, installed with Helm 3 and Helm 4: the pods run, every kernel
+// operation an eBPF profiler performs succeeds, and the container gets exactly what README.md and
+// chart/templates/_securitycontext.tpl say (user, capabilities, no_new_privs, seccomp, root
+// filesystem), with the agent URL expanded from status.hostIP and the API key from the Secret.
+import { describe, expect, test } from "vitest";
+import { leastPrivilegeCapabilityNames } from "../../scripts/contract/capabilities.ts";
+import { helms } from "../../scripts/lib/helm.ts";
+import {
+  expectAgentUrl,
+  expectAllOpsSucceed,
+  expectCapabilities,
+  expectKeyDelivered,
+  install,
+  podsOf,
+  report,
+  runningPod,
+  ungrantable,
+  uninstall,
+  until,
+  useNode,
+  whyNotRunning,
+} from "./lib.ts";
+
+const env = useNode();
+const HELMS = await helms();
+
+describe.each(HELMS.map((h) => [h.id, h] as const))("%s", (_id, helm) => {
+  test("privileged: runs as the upstream guide says, every operation succeeds", async () => {
+    const i = await install(env, helm, {});
+    const pod = await runningPod(env, i.ns);
+    const { report: r, log } = await report(env, i.ns, pod);
+    expect([r.uid, r.gid], "uid, gid").toEqual([0, 0]);
+    // A privileged container gets every capability the runtime itself has.
+    expectCapabilities(r, env.node.boundingSet);
+    expect(r.noNewPrivs, "no_new_privs").toBe("0");
+    expect(r.seccomp, "seccomp mode (0: none)").toBe("0");
+    expect(r.rootfs, "root filesystem").toBe("rw");
+    // A privileged container's /sys is fresh: the entrypoint mounts tracefs, which is what SYS_ADMIN is for.
+    expect(r.tracefs, "tracefs").toEqual({ ok: true, detail: "mounted by the entrypoint" });
+    expectAllOpsSucceed(r);
+    expectAgentUrl(r, `http://${env.node.ip}:8126`);
+    expect(r.env.DD_AGENT_HOST, "DD_AGENT_HOST (status.hostIP)").toBe(env.node.ip);
+    expect([r.env.DD_SITE, r.env.DD_SERVICE, r.env.KUBERNETES_NODE_NAME, r.env.DD_HOST_PROFILING_NODE]).toEqual(["datadoghq.com", "dd-otel-host-profiler", env.node.name, env.node.name]);
+    await expectKeyDelivered(env, i, r, log, pod);
+    await uninstall(env, helm, i);
+  });
+
+  test("leastPrivilege: runs with exactly its capabilities, no_new_privs, a read-only root, and every operation succeeds", async () => {
+    const omit = ungrantable(env.node);
+    const i = await install(env, helm, { securityMode: "leastPrivilege", leastPrivilege: { omitCapabilities: omit }, datadog: { apiKeyExistingSecret: "dd-secret", site: "datadoghq.eu" } });
+    const pod = await runningPod(env, i.ns);
+    const { report: r, log } = await report(env, i.ns, pod);
+    expect([r.uid, r.gid], "uid, gid").toEqual([0, 0]);
+    const want = leastPrivilegeCapabilityNames.filter((c) => !omit.includes(c));
+    expectCapabilities(r, want);
+    // drop ALL bounds every capability set, not only the effective one.
+    expect(r.caps.CapPrm, "permitted").toEqual(r.caps.CapEff);
+    expect(r.caps.CapBnd, "bounding set").toEqual(r.caps.CapEff);
+    expect(r.caps.CapAmb, "ambient").toEqual([]);
+    expect(r.noNewPrivs, "no_new_privs (allowPrivilegeEscalation: false)").toBe("1");
+    expect(r.seccomp, "seccomp mode (Unconfined)").toBe("0");
+    expect(r.rootfs, "root filesystem").toBe("ro");
+    expect(r.ops.rootfs_write.ok, "writing to / must fail on a read-only root").toBe(false);
+    expect(r.tracefs, "tracefs (the host's, read-only)").toEqual({ ok: true, detail: "already mounted" });
+    expectAllOpsSucceed(r);
+    expectAgentUrl(r, `http://${env.node.ip}:8126`);
+    expect(r.env.DD_SITE).toBe("datadoghq.eu");
+    await expectKeyDelivered(env, i, r, log, pod);
+    await uninstall(env, helm, i);
+  });
+});
+
+test("leastPrivilege with the whole set on a node that cannot grant one: the pod does not start, and the runtime says why", async () => {
+  const [helm] = HELMS;
+  const missing = ungrantable(env.node);
+  const i = await install(env, helm, { securityMode: "leastPrivilege" });
+  if (missing.length === 0) {
+    // A node that grants the whole set runs the defaults.
+    await runningPod(env, i.ns);
+  } else {
+    // The failure users meet before they learn of leastPrivilege.omitCapabilities (README names this message).
+    const why = await until("the runtime to refuse the container", 60_000, async () => {
+      const [pod] = await podsOf(env, i.ns);
+      if (!pod) return undefined;
+      expect(pod.status?.containerStatuses?.[0]?.state?.running, `the pod runs although the node cannot grant ${missing.join(", ")}`).toBeUndefined();
+      const text = await whyNotRunning(env, i.ns, pod);
+      return /unable to apply caps/.test(text) ? text : undefined;
+    }, 1000);
+    expect(why).toMatch(/operation not permitted/);
+  }
+  await uninstall(env, helm, i);
+});
