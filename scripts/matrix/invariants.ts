@@ -232,6 +232,25 @@ export const invariants: Invariant[] = [
       })),
   },
   {
+    name: "selector-matches-own-pods-only",
+    reason: "A workload controller adopts every ownerless pod its selector matches: a DaemonSet matching the helm test pod deletes it as a second pod on the node mid-test.",
+    check: (ctx) => {
+      const out: Violation[] = [];
+      for (const w of ctx.objects) {
+        const sel = obj(obj(obj(w.spec).selector).matchLabels);
+        if (!podSpecOf(w) || w.kind === "Pod" || Object.keys(sel).length === 0) continue;
+        for (const o of ctx.objects) {
+          if (o === w || !podSpecOf(o)) continue;
+          const labels = obj(o.kind === "Pod" ? o.metadata?.labels : obj(obj(obj(o.spec).template).metadata).labels);
+          if (Object.entries(sel).every(([k, val]) => labels[k] === val)) {
+            v(out, o, o.kind === "Pod" ? "metadata.labels" : "spec.template.metadata.labels", `match the selector of ${objectId(w)} (${shown(sel)}), whose controller would adopt ${o.kind === "Pod" ? "this pod" : "these pods"}`);
+          }
+        }
+      }
+      return out;
+    },
+  },
+  {
     name: "least-privilege-capabilities",
     reason: "leastPrivilege adds exactly its documented capability set, less what leastPrivilege.omitCapabilities leaves out; that key never adds one.",
     check: onlyIn("leastPrivilege", (ctx) =>

@@ -34,6 +34,7 @@ const table: [string, Base, (objs: KubeObject[]) => void, RegExp][] = [
   ["least-privilege-not-privileged", "leastPrivilege", (o) => (profiler(o).securityContext.privileged = true), /must not be true/],
   ["least-privilege-drop-all", "leastPrivilege", (o) => (profiler(o).securityContext.capabilities.drop = ["NET_RAW"]), /must include ALL/],
   ["least-privilege-drop-all", "leastPrivilege", (o) => profiler(o).securityContext.capabilities.add.push("SYS_ADMIN"), /must not add SYS_ADMIN/],
+  ["selector-matches-own-pods-only", "privileged", (o) => ((o.find((x) => x.kind === "Pod") as Obj).metadata.labels["app.kubernetes.io/name"] = "dd-otel-host-profiler"), /Pod\/.*metadata\.labels match the selector of DaemonSet/],
   ["least-privilege-capabilities", "leastPrivilege", (o) => profiler(o).securityContext.capabilities.add.push("NET_ADMIN"), /must be \["BPF".*got .*"NET_ADMIN"/],
   ["least-privilege-capabilities", "leastPrivilege", (o) => profiler(o).securityContext.capabilities.add.splice(3, 1), /the set less omitCapabilities \[\]\), got .*"IPC_LOCK"/],
   ["least-privilege-no-escalation", "leastPrivilege", (o) => delete profiler(o).securityContext.allowPrivilegeEscalation, /must be false/],
