@@ -6,7 +6,8 @@ import { contract } from "./contract/values.ts";
 import type { Group } from "./contract/dsl.ts";
 import { valuesSchema, type KubeDefinitionSource } from "./contract/schema.ts";
 import { valuesTypes } from "./contract/types.ts";
-import { spliceTable, valuesTable } from "./contract/readme-table.ts";
+import { spliceBetween, spliceTable, valuesTable } from "./contract/readme-table.ts";
+import { capabilityTable, capabilityTableEnd, capabilityTableStart } from "./contract/capability-table.ts";
 import { kubeDefinitionSchema, kubeVersions } from "./kubernetes/validate.ts";
 import { chartSchemaPath, readmePath, repoRoot, rootSchemaPath } from "./lib/paths.ts";
 
@@ -40,7 +41,7 @@ export async function generatedFiles(source: Group = contract): Promise<Map<stri
   files.set(rootSchemaPath, schemaText);
   files.set(chartSchemaPath, schemaText);
   files.set(typesPath, await valuesTypes(schema));
-  const readme = spliceTable(readFileSync(readmePath, "utf8"), valuesTable(source));
+  const readme = spliceBetween(spliceTable(readFileSync(readmePath, "utf8"), valuesTable(source)), capabilityTableStart, capabilityTableEnd, capabilityTable());
   files.set(readmePath, readme);
   files.set(chartReadmePath, chartReadme(readme));
   return files;

@@ -12,8 +12,8 @@ export const probeOperations = {
   bpf_prog_load_perf_event: "load a perf_event eBPF program",
   perf_event_attach_all_cpus: "open a system-wide sampling perf event on every CPU and attach the program",
   process_vm_readv: "read another process's memory (process_vm_readv)",
-  open_other_user_executable: "open another user's executable through /proc/<pid>/root",
-  map_files_open: "open a file another process mapped through /proc/<pid>/map_files",
+  open_other_user_executable: "open another user's executable through /proc/PID/root",
+  map_files_open: "open a file another process mapped through /proc/PID/map_files",
   kallsyms_addresses: "read kernel symbol addresses in /proc/kallsyms (with kernel.kptr_restrict=1)",
   mlock_over_rlimit: "mlock more memory than RLIMIT_MEMLOCK",
   tracefs_read: "read tracepoint ids from tracefs",
@@ -60,7 +60,7 @@ export const leastPrivilegeCapabilities: LeastPrivilegeCapability[] = [
     breaks: ["open_other_user_executable", "map_files_open"],
   },
   { name: "SYSLOG", purpose: "read kernel symbol addresses in /proc/kallsyms to symbolize kernel frames", breaks: ["kallsyms_addresses"] },
-  { name: "CHECKPOINT_RESTORE", purpose: "follow /proc/<pid>/map_files links to the files other processes mapped", breaks: ["map_files_open"] },
+  { name: "CHECKPOINT_RESTORE", purpose: "follow /proc/PID/map_files links to the files other processes mapped", breaks: ["map_files_open"] },
   { name: "IPC_LOCK", purpose: "lock memory for eBPF maps and perf ring buffers (mlock)", breaks: ["mlock_over_rlimit"] },
 ];
 

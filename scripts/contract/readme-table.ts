@@ -31,10 +31,15 @@ export function valuesTable(contract: Node): string {
   return rows.join("\n");
 }
 
-/** Replaces the text between the markers; fails loudly when the markers are missing. */
+/** Replaces the text between the values table's markers; fails loudly when the markers are missing. */
 export function spliceTable(readme: string, table: string): string {
-  const a = readme.indexOf(tableStart);
-  const b = readme.indexOf(tableEnd);
-  if (a < 0 || b < a) throw new Error(`README.md lacks the markers ${tableStart} ... ${tableEnd}`);
-  return `${readme.slice(0, a + tableStart.length)}\n${table}\n${readme.slice(b)}`;
+  return spliceBetween(readme, tableStart, tableEnd, table);
+}
+
+/** Replaces the text between two marker lines of README.md; fails loudly when they are missing. */
+export function spliceBetween(readme: string, start: string, end: string, content: string): string {
+  const a = readme.indexOf(start);
+  const b = readme.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`README.md lacks the markers ${start} ... ${end}`);
+  return `${readme.slice(0, a + start.length)}\n${content}\n${readme.slice(b)}`;
 }

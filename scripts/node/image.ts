@@ -95,7 +95,8 @@ export async function writeImageArchive(standin: string, images: ImageSpec[], ou
       const config = JSON.stringify({
         architecture: "amd64",
         os: "linux",
-        config: { Entrypoint: img.entrypoint, Env: ["PATH=/usr/local/bin:/usr/bin:/bin"], WorkingDir: "/" },
+        // The reference as a label gives each tag an image ID of its own, so a pod's status names the tag it runs.
+        config: { Entrypoint: img.entrypoint, Env: ["PATH=/usr/local/bin:/usr/bin:/bin"], WorkingDir: "/", Labels: { "dd-prof-node.ref": img.ref } },
         rootfs: { type: "layers", diff_ids: [diffId] },
       });
       const manifest = JSON.stringify({

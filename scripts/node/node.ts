@@ -68,12 +68,15 @@ export interface KubeNode {
   stop(): Promise<void>;
   /** What survived stop(): processes, mounts, network namespaces, the bridge, cgroups, host settings. */
   leftovers(): string[];
+  /** The host changes leftovers() checks, as plain data. */
+  hostState(): Omit<HostState, "procs">;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Host state this file changes, with its undo, for stop() and for the emergency handler alike.
 
-interface HostState {
+/** What the node changed on the host, enough to tell afterwards whether all of it was undone. */
+export interface HostState {
   dir: string;
   bridge?: string;
   kptrWas?: string;
@@ -126,7 +129,7 @@ function pidsWithCmdline(needle: string): number[] {
   return out;
 }
 
-/** The kubelet's pod cgroups in every cgroup v1 hierarchy (cgroupfs driver, root "/"), deepest first. */
+/** The kubelet's pod cgroups (cgroupfs driver, root "/") in every hierarchy, deepest first. */
 function kubepodsCgroups(): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
@@ -138,8 +141,8 @@ function kubepodsCgroups(): string[] {
     }
     out.push(d);
   };
-  for (const h of listDir(CGROUP_ROOT)) {
-    const root = join(CGROUP_ROOT, h, "kubepods");
+  // cgroup v1: one hierarchy per controller; cgroup v2 (unified): the root itself.
+  for (const root of [join(CGROUP_ROOT, "kubepods"), ...listDir(CGROUP_ROOT).map((h) => join(CGROUP_ROOT, h, "kubepods"))]) {
     if (existsSync(root)) walk(root);
   }
   return out;
@@ -206,7 +209,8 @@ function sweep(s: HostState): void {
   liveStates.delete(s);
 }
 
-function leftoversOf(s: HostState): string[] {
+/** What survived of a node's host changes (any process, even another one, can ask: see the CLI below). */
+export function leftoversOf(s: Omit<HostState, "procs">): string[] {
   const out: string[] = [];
   const procs = pidsWithCmdline(s.dir);
   if (procs.length) out.push(`processes mentioning ${s.dir}: ${procs.join(", ")}`);
@@ -564,6 +568,7 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
         sweep(s);
       },
       leftovers: () => leftoversOf(s),
+      hostState: () => ({ dir: s.dir, bridge: s.bridge, kptrWas: s.kptrWas, tracefsMounted: s.tracefsMounted, netnsBefore: s.netnsBefore, shimSocketsBefore: s.shimSocketsBefore }),
     };
   } catch (e) {
     sweep(s);
@@ -578,4 +583,47 @@ function p5(p: ChildProcess, r: (v: null) => void): void {
     clearTimeout(t);
     r(null);
   });
+}
+
+/**
+ * A control plane with the controllers a real node needs beside the DaemonSet controller (the root CA
+ * publisher for token volumes, node lifecycle to lift the not-ready taint a new node registers with)
+ * and one node with the stand-in under `images`. stop() stops both, node first.
+ */
+export async function startCluster(o: { images: string[]; log?: (line: string) => void }): Promise<{ cp: ControlPlane; node: KubeNode; stop(): Promise<void> }> {
+  const { startControlPlane } = await import("../e2e/control-plane.ts");
+  const binaries = await ensureBinaries({ withNode: true });
+  const cp = await startControlPlane({
+    controllerManager: true,
+    extraControllers: ["root-ca-certificate-publisher-controller", "node-lifecycle-controller"],
+    binaries,
+    log: o.log,
+  });
+  let node: KubeNode;
+  try {
+    node = await startNode({ cp, images: o.images, log: o.log });
+  } catch (e) {
+    await cp.stop();
+    throw e;
+  }
+  return {
+    cp,
+    node,
+    async stop() {
+      await node.stop();
+      await cp.stop();
+    },
+  };
+}
+
+if (import.meta.main) {
+  // A live node for a person (or the teardown test): a control plane and one node with the stand-in
+  // under the chart's default image, until Ctrl-C. Prints one JSON line: kubeconfig and host state.
+  const { readChartMeta } = await import("../lib/chart.ts");
+  const log = (l: string) => process.stderr.write(`[node] ${l}\n`);
+  const { cp, node } = await startCluster({ images: [`ghcr.io/datadog/dd-otel-host-profiler:v${readChartMeta().appVersion}`], log });
+  const st = node.hostState();
+  process.stdout.write(`${JSON.stringify({ kubeconfig: cp.kubeconfig, node: node.name, ip: node.ip, state: { ...st, netnsBefore: [...st.netnsBefore], shimSocketsBefore: [...st.shimSocketsBefore] } })}\n`);
+  log(`ready: KUBECONFIG=${cp.kubeconfig}; Ctrl-C stops and removes everything`);
+  await new Promise(() => {});
 }

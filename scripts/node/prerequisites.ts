@@ -47,3 +47,15 @@ export function missingPrerequisites(): string[] {
   if (missing.some((n) => n.pkg === "root")) out.push("run the node tier as root (sudo -E npm run test:node)");
   return out;
 }
+
+if (import.meta.main) {
+  // `.ci/run` asks which Debian packages the node tier needs and are not installed yet.
+  if (process.argv.includes("--missing-packages")) {
+    const missing = needs.filter((n) => !n.found() && (nodePackages as readonly string[]).includes(n.pkg)).map((n) => n.pkg);
+    process.stdout.write(`${[...new Set(missing)].join(" ")}\n`);
+  } else {
+    const missing = missingPrerequisites();
+    process.stdout.write(missing.length ? `${missing.join("\n")}\n` : "the node tier has everything it needs\n");
+    process.exitCode = missing.length ? 1 : 0;
+  }
+}

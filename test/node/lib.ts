@@ -3,11 +3,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect } from "vitest";
 import { leastPrivilegeCapabilities, leastPrivilegeCapabilityNames, probeOperations, type ProbeOperation } from "../../scripts/contract/capabilities.ts";
-import { ensureBinaries } from "../../scripts/e2e/binaries.ts";
-import { type ControlPlane, startControlPlane } from "../../scripts/e2e/control-plane.ts";
+import type { ControlPlane } from "../../scripts/e2e/control-plane.ts";
 import type { Helm, HelmResult } from "../../scripts/lib/helm.ts";
 import { readChartMeta } from "../../scripts/lib/chart.ts";
-import { type KubeNode, startNode } from "../../scripts/node/node.ts";
+import { type KubeNode, startCluster } from "../../scripts/node/node.ts";
 import { valuesFile } from "../helpers/render.ts";
 import { chartDir, describeHelm, freshNamespace, helmOn, noWait, PSA_LABEL, until } from "../e2e/lib.ts";
 
@@ -29,20 +28,19 @@ export interface NodeEnv {
 }
 
 /**
- * Starts a control plane (with the DaemonSet, service account and root CA publisher controllers)
- * and one real node before the file's tests, and stops both after; the file fails if anything the
- * node started survives.
+ * Starts a control plane and one real node (scripts/node/node.ts startCluster) before the file's
+ * tests, and stops both after; the file fails if anything the node started survives.
  */
 export function useNode(): NodeEnv {
   const env = {} as NodeEnv;
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    const binaries = await ensureBinaries({ withNode: true });
-    env.cp = await startControlPlane({ controllerManager: true, extraControllers: ["root-ca-certificate-publisher-controller"], binaries });
-    env.node = await startNode({ cp: env.cp, images: [DEFAULT_IMAGE], log: nodeLog });
+    const c = await startCluster({ images: [DEFAULT_IMAGE], log: nodeLog });
+    Object.assign(env, { cp: c.cp, node: c.node });
+    stop = c.stop;
   });
   afterAll(async () => {
-    await env.node?.stop();
-    await env.cp?.stop();
+    await stop?.();
     if (env.node) expect(env.node.leftovers(), "the node tier left something behind").toEqual([]);
   });
   return env;
@@ -194,4 +192,24 @@ export async function expectKeyDelivered(env: NodeEnv, i: Install, r: StandinRep
   expect(r.keys.DD_API_KEY, "DD_API_KEY").toEqual({ present: true, length: 32, sha256: sha256(i.apiKey) });
   expect(log.includes(i.apiKey), "the API key appears in the pod's log").toBe(false);
   expect(JSON.stringify(pod).includes(i.apiKey), "the API key appears in the pod spec").toBe(false);
+}
+
+/**
+ * What README.md and _securitycontext.tpl promise a leastPrivilege container: uid 0, exactly the
+ * documented capabilities less `omit` in every set, no_new_privs, a read-only root with the host's
+ * tracefs, and every profiler operation succeeding. `seccomp` is the expected mode ("0" Unconfined).
+ */
+export function expectLeastPrivilegeContainer(r: StandinReport, omit: string[], seccomp = "0"): void {
+  expect([r.uid, r.gid], "uid, gid").toEqual([0, 0]);
+  expectCapabilities(r, leastPrivilegeCapabilityNames.filter((c) => !omit.includes(c)));
+  // drop ALL bounds every capability set, not only the effective one.
+  expect(r.caps.CapPrm, "permitted").toEqual(r.caps.CapEff);
+  expect(r.caps.CapBnd, "bounding set").toEqual(r.caps.CapEff);
+  expect(r.caps.CapAmb, "ambient").toEqual([]);
+  expect(r.noNewPrivs, "no_new_privs (allowPrivilegeEscalation: false)").toBe("1");
+  expect(r.seccomp, "seccomp mode").toBe(seccomp);
+  expect(r.rootfs, "root filesystem").toBe("ro");
+  expect(r.ops.rootfs_write.ok, "writing to / must fail on a read-only root").toBe(false);
+  expect(r.tracefs, "tracefs (the host's, read-only)").toEqual({ ok: true, detail: "already mounted" });
+  expectAllOpsSucceed(r);
 }

@@ -3,13 +3,13 @@
 // chart/templates/_securitycontext.tpl say (user, capabilities, no_new_privs, seccomp, root
 // filesystem), with the agent URL expanded from status.hostIP and the API key from the Secret.
 import { describe, expect, test } from "vitest";
-import { leastPrivilegeCapabilityNames } from "../../scripts/contract/capabilities.ts";
 import { helms } from "../../scripts/lib/helm.ts";
 import {
   expectAgentUrl,
   expectAllOpsSucceed,
   expectCapabilities,
   expectKeyDelivered,
+  expectLeastPrivilegeContainer,
   install,
   podsOf,
   report,
@@ -50,19 +50,7 @@ describe.each(HELMS.map((h) => [h.id, h] as const))("%s", (_id, helm) => {
     const i = await install(env, helm, { securityMode: "leastPrivilege", leastPrivilege: { omitCapabilities: omit }, datadog: { apiKeyExistingSecret: "dd-secret", site: "datadoghq.eu" } });
     const pod = await runningPod(env, i.ns);
     const { report: r, log } = await report(env, i.ns, pod);
-    expect([r.uid, r.gid], "uid, gid").toEqual([0, 0]);
-    const want = leastPrivilegeCapabilityNames.filter((c) => !omit.includes(c));
-    expectCapabilities(r, want);
-    // drop ALL bounds every capability set, not only the effective one.
-    expect(r.caps.CapPrm, "permitted").toEqual(r.caps.CapEff);
-    expect(r.caps.CapBnd, "bounding set").toEqual(r.caps.CapEff);
-    expect(r.caps.CapAmb, "ambient").toEqual([]);
-    expect(r.noNewPrivs, "no_new_privs (allowPrivilegeEscalation: false)").toBe("1");
-    expect(r.seccomp, "seccomp mode (Unconfined)").toBe("0");
-    expect(r.rootfs, "root filesystem").toBe("ro");
-    expect(r.ops.rootfs_write.ok, "writing to / must fail on a read-only root").toBe(false);
-    expect(r.tracefs, "tracefs (the host's, read-only)").toEqual({ ok: true, detail: "already mounted" });
-    expectAllOpsSucceed(r);
+    expectLeastPrivilegeContainer(r, omit);
     expectAgentUrl(r, `http://${env.node.ip}:8126`);
     expect(r.env.DD_SITE).toBe("datadoghq.eu");
     await expectKeyDelivered(env, i, r, log, pod);
