@@ -6,6 +6,7 @@ import { contract } from "./contract/values.ts";
 import type { Group } from "./contract/dsl.ts";
 import { valuesSchema, type KubeDefinitionSource } from "./contract/schema.ts";
 import { valuesTypes } from "./contract/types.ts";
+import { withQuantityGrammar } from "./contract/quantity.ts";
 import { spliceTable, valuesTable } from "./contract/readme-table.ts";
 import { kubeDefinitionSchema, kubeVersions } from "./kubernetes/validate.ts";
 import { chartSchemaPath, readmePath, repoRoot, rootSchemaPath } from "./lib/paths.ts";
@@ -29,7 +30,7 @@ const kubeSource: KubeDefinitionSource = (names) => {
   const newest = kubeVersions().at(-1)!;
   const defs: Record<string, Record<string, unknown>> = {};
   for (const n of names) Object.assign(defs, kubeDefinitionSchema(newest, n, { refPrefix: "#/definitions/" }).$defs);
-  return Object.fromEntries(Object.keys(defs).sort().map((k) => [k, defs[k]]));
+  return withQuantityGrammar(Object.fromEntries(Object.keys(defs).sort().map((k) => [k, defs[k]])));
 };
 
 /** path -> content of every generated file, computed in memory (from another contract in tests). */

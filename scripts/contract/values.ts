@@ -85,7 +85,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
       default: "api-key",
       schema: { pattern: secretDataKey, maxLength: 253 },
     }),
-    appKey: string("Datadog application key as a literal; only older profiler releases used it (DD_APP_KEY).", { secret: true }),
+    appKey: string("Datadog application key as a literal (40 hexadecimal characters); only older profiler releases used it (DD_APP_KEY).", { secret: true }),
     appKeyExistingSecret: string("Name of an existing Secret holding the application key (mutually exclusive with appKey).", {
       schema: { pattern: emptyOr(dnsSubdomain), maxLength: 253 },
     }),
@@ -175,12 +175,12 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
   }),
   rbac: group("RBAC for the profiler.", {
     create: boolean(
-      "Create the ClusterRole and ClusterRoleBinding the profiler needs when profiler.splitByService is false (pods get/list/watch, nodes get).",
+      "Create the ClusterRole and ClusterRoleBinding the profiler needs when profiler.splitByService is false (pods list/watch, nodes get).",
       { default: true },
     ),
   }),
 
-  resources: kube("Resources of the profiler container.", "io.k8s.api.core.v1.ResourceRequirements", {
+  resources: kube("Resources of the profiler container; every quantity is checked against the Kubernetes syntax (100m, 256Mi, 1Gi, 2).", "io.k8s.api.core.v1.ResourceRequirements", {
     default: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
   }),
   nodeSelector: stringMap("Node labels the profiler pods are scheduled on.", {
