@@ -29,6 +29,8 @@ const goDuration = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
 const ddTag = "^[a-zA-Z][a-zA-Z0-9._/-]+:[a-zA-Z0-9:._/-]*$";
 
 const emptyOr = (pattern: string) => `^$|${pattern}`;
+/** An IPv4 or IPv6 CIDR as NetworkPolicy ipBlock takes it. */
+const cidr = "^([0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9A-Fa-f:]+:[0-9A-Fa-f:.]*/[0-9]{1,3})$";
 
 export const contract: Group = group("Values of the dd-otel-host-profiler chart.", {
   global: {
@@ -178,6 +180,20 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
       "Create the ClusterRole and ClusterRoleBinding the profiler needs when profiler.splitByService is false (pods list/watch, nodes get).",
       { default: true },
     ),
+  }),
+
+  networkPolicy: group("A NetworkPolicy for the profiler pods (and the helm test pod): no ingress, egress only where the profiler sends.", {
+    create: boolean("Render a NetworkPolicy: no ingress; egress to DNS in kube-system, the Agent's trace port, HTTPS (symbol upload) and the Kubernetes API (only when splitByService is false), plus extraEgress.", {
+      default: false,
+    }),
+    agentNodeCIDRs: list(
+      "CIDRs of the nodes, to which the Agent's trace port is opened when agent.url is empty (the Agent listens on the node's IP); empty opens that port to any address, as a NetworkPolicy cannot name \"this node\".",
+      { type: "string", pattern: cidr },
+      { examples: [["10.0.0.0/16"]] },
+    ),
+    extraEgress: kube("Egress rules added to the chart's (NetworkPolicyEgressRule list), e.g. a node-local DNS cache or an HTTPS proxy.", "io.k8s.api.networking.v1.NetworkPolicyEgressRule", {
+      array: true,
+    }),
   }),
 
   resources: kube("Resources of the profiler container; every quantity is checked against the Kubernetes syntax (100m, 256Mi, 1Gi, 2).", "io.k8s.api.core.v1.ResourceRequirements", {
