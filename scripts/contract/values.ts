@@ -182,6 +182,15 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     ),
   }),
 
+  openshift: group("OpenShift.", {
+    scc: group("A SecurityContextConstraints for the profiler's ServiceAccount, allowing exactly what securityMode needs.", {
+      create: knob(
+        "Render the SecurityContextConstraints: unset renders it when the cluster serves security.openshift.io/v1 (helm template: --api-versions security.openshift.io/v1), true always, false never.",
+        { type: "boolean" },
+      ),
+    }),
+  }),
+
   networkPolicy: group("A NetworkPolicy for the profiler pods (and the helm test pod): no ingress, egress only where the profiler sends.", {
     create: boolean("Render a NetworkPolicy: no ingress; egress to DNS in kube-system, the Agent's trace port, HTTPS (symbol upload) and the Kubernetes API (only when splitByService is false), plus extraEgress.", {
       default: false,

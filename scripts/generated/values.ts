@@ -288,6 +288,20 @@ export interface Values {
     create?: boolean;
   };
   /**
+   * OpenShift.
+   */
+  openshift?: {
+    /**
+     * A SecurityContextConstraints for the profiler's ServiceAccount, allowing exactly what securityMode needs.
+     */
+    scc?: {
+      /**
+       * Render the SecurityContextConstraints: unset renders it when the cluster serves security.openshift.io/v1 (helm template: --api-versions security.openshift.io/v1), true always, false never.
+       */
+      create?: boolean | null;
+    };
+  };
+  /**
    * A NetworkPolicy for the profiler pods (and the helm test pod): no ingress, egress only where the profiler sends.
    */
   networkPolicy?: {

@@ -10,6 +10,7 @@ import type { ChartMeta } from "../lib/chart.ts";
 import type { Doc } from "./batch.ts";
 import type { Case } from "./cases.ts";
 import { podSecurityInvariants } from "./invariants-pod-security.ts";
+import { openshiftInvariants } from "./invariants-openshift.ts";
 
 export interface Violation {
   /** "Kind/name" of the object at fault, when there is one. */
@@ -475,6 +476,7 @@ export const invariants: Invariant[] = [
     },
   },
   ...podSecurityInvariants,
+  ...openshiftInvariants,
 ];
 
 export const matrixInvariants: MatrixInvariant[] = [
