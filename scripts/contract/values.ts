@@ -68,7 +68,11 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     digest: string('Image digest ("sha256:" + 64 hex digits); when set, the image is pinned by digest.', {
       schema: { pattern: emptyOr("^sha256:[a-f0-9]{64}$") },
     }),
-    pullPolicy: enumeration("Image pull policy.", ["Always", "IfNotPresent", "Never"], { default: "IfNotPresent" }),
+    pullPolicy: enumeration(
+      "Image pull policy; Always (the default) has the node check the registry for the tag at every pod start (layers stay cached), so no node runs a stale or locally planted image under that tag. Nodes without registry access: IfNotPresent.",
+      ["Always", "IfNotPresent", "Never"],
+      { default: "Always" },
+    ),
   }),
   imagePullSecrets: kube("Secrets for pulling the image from a private registry, as [{name: ...}].", "io.k8s.api.core.v1.LocalObjectReference", {
     array: true,

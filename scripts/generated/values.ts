@@ -53,7 +53,7 @@ export interface Values {
      */
     digest?: string;
     /**
-     * Image pull policy.
+     * Image pull policy; Always (the default) has the node check the registry for the tag at every pod start (layers stay cached), so no node runs a stale or locally planted image under that tag. Nodes without registry access: IfNotPresent.
      */
     pullPolicy?: "Always" | "IfNotPresent" | "Never";
   };
