@@ -1,15 +1,20 @@
-// `npm run generate`: writes every file derived from the values contract.
-// `npm run generate -- --check`: writes nothing, lists files that are out of date, exits 1 if any.
+// `npm run generate`: writes every file derived from the values contract, and the golden examples'
+// rendered manifests (scripts/examples.ts).
+// `npm run generate -- --check`: writes nothing, lists files that are out of date (examples rendered
+// with every Helm), exits 1 if any.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { contract } from "./contract/values.ts";
 import type { Group } from "./contract/dsl.ts";
 import { valuesSchema, type KubeDefinitionSource } from "./contract/schema.ts";
 import { valuesTypes } from "./contract/types.ts";
+import { withQuantityGrammar } from "./contract/quantity.ts";
 import { spliceBetween, spliceTable, valuesTable } from "./contract/readme-table.ts";
 import { capabilityTable, capabilityTableEnd, capabilityTableStart } from "./contract/capability-table.ts";
 import { kubeDefinitionSchema, kubeVersions } from "./kubernetes/validate.ts";
 import { chartSchemaPath, readmePath, repoRoot, rootSchemaPath } from "./lib/paths.ts";
+import { helms } from "./lib/helm.ts";
+import { renderedExamples, strayExamples } from "./examples.ts";
 
 export const typesPath = join(repoRoot, "scripts", "generated", "values.ts");
 
@@ -30,7 +35,7 @@ const kubeSource: KubeDefinitionSource = (names) => {
   const newest = kubeVersions().at(-1)!;
   const defs: Record<string, Record<string, unknown>> = {};
   for (const n of names) Object.assign(defs, kubeDefinitionSchema(newest, n, { refPrefix: "#/definitions/" }).$defs);
-  return Object.fromEntries(Object.keys(defs).sort().map((k) => [k, defs[k]]));
+  return withQuantityGrammar(Object.fromEntries(Object.keys(defs).sort().map((k) => [k, defs[k]])));
 };
 
 /** path -> content of every generated file, computed in memory (from another contract in tests). */
@@ -45,6 +50,23 @@ export async function generatedFiles(source: Group = contract): Promise<Map<stri
   files.set(readmePath, readme);
   files.set(chartReadmePath, chartReadme(readme));
   return files;
+}
+
+function differsOnDisk(path: string, content: string): boolean {
+  try {
+    return readFileSync(path, "utf8") !== content;
+  } catch {
+    return true;
+  }
+}
+
+/** Example manifests on disk that differ from what any Helm renders today, and stray example folders. */
+export async function driftedExamples(chart?: string): Promise<string[]> {
+  const drifted = new Set<string>(strayExamples());
+  for (const helm of await helms()) {
+    for (const [path, content] of await renderedExamples(helm, chart)) if (differsOnDisk(path, content)) drifted.add(`${relative(repoRoot, path)} (${helm.id})`);
+  }
+  return [...drifted];
 }
 
 /** Files whose content on disk differs from what the contract generates. */
@@ -62,14 +84,15 @@ export async function driftedFiles(source: Group = contract): Promise<string[]> 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv.includes("--check")) {
-    const drifted = await driftedFiles();
+    const drifted = [...(await driftedFiles()), ...(await driftedExamples())];
     if (drifted.length) {
       console.error(`Out of date (run \`npm run generate\`): ${drifted.join(", ")}`);
       process.exit(1);
     }
     console.log("generated files are up to date");
   } else {
-    for (const [path, content] of await generatedFiles()) {
+    const examples = await renderedExamples((await helms())[0]);
+    for (const [path, content] of [...(await generatedFiles()), ...examples]) {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, content);
       console.log(`wrote ${relative(repoRoot, path)}`);

@@ -29,6 +29,8 @@ const goDuration = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
 const ddTag = "^[a-zA-Z][a-zA-Z0-9._/-]+:[a-zA-Z0-9:._/-]*$";
 
 const emptyOr = (pattern: string) => `^$|${pattern}`;
+/** An IPv4 or IPv6 CIDR as NetworkPolicy ipBlock takes it. */
+const cidr = "^([0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9A-Fa-f:]+:[0-9A-Fa-f:.]*/[0-9]{1,3})$";
 
 export const contract: Group = group("Values of the dd-otel-host-profiler chart.", {
   global: {
@@ -66,7 +68,11 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     digest: string('Image digest ("sha256:" + 64 hex digits); when set, the image is pinned by digest.', {
       schema: { pattern: emptyOr("^sha256:[a-f0-9]{64}$") },
     }),
-    pullPolicy: enumeration("Image pull policy.", ["Always", "IfNotPresent", "Never"], { default: "IfNotPresent" }),
+    pullPolicy: enumeration(
+      "Image pull policy; Always (the default) has the node check the registry for the tag at every pod start (layers stay cached), so no node runs a stale or locally planted image under that tag. Nodes without registry access: IfNotPresent.",
+      ["Always", "IfNotPresent", "Never"],
+      { default: "Always" },
+    ),
   }),
   imagePullSecrets: kube("Secrets for pulling the image from a private registry, as [{name: ...}].", "io.k8s.api.core.v1.LocalObjectReference", {
     array: true,
@@ -85,7 +91,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
       default: "api-key",
       schema: { pattern: secretDataKey, maxLength: 253 },
     }),
-    appKey: string("Datadog application key as a literal; only older profiler releases used it (DD_APP_KEY).", { secret: true }),
+    appKey: string("Datadog application key as a literal (40 hexadecimal characters); only older profiler releases used it (DD_APP_KEY).", { secret: true }),
     appKeyExistingSecret: string("Name of an existing Secret holding the application key (mutually exclusive with appKey).", {
       schema: { pattern: emptyOr(dnsSubdomain), maxLength: 253 },
     }),
@@ -175,12 +181,35 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
   }),
   rbac: group("RBAC for the profiler.", {
     create: boolean(
-      "Create the ClusterRole and ClusterRoleBinding the profiler needs when profiler.splitByService is false (pods get/list/watch, nodes get).",
+      "Create the ClusterRole and ClusterRoleBinding the profiler needs when profiler.splitByService is false (pods list/watch, nodes get).",
       { default: true },
     ),
   }),
 
-  resources: kube("Resources of the profiler container.", "io.k8s.api.core.v1.ResourceRequirements", {
+  openshift: group("OpenShift.", {
+    scc: group("A SecurityContextConstraints for the profiler's ServiceAccount, allowing exactly what securityMode needs.", {
+      create: knob(
+        "Render the SecurityContextConstraints: unset renders it when the cluster serves security.openshift.io/v1 (helm template: --api-versions security.openshift.io/v1), true always, false never.",
+        { type: "boolean" },
+      ),
+    }),
+  }),
+
+  networkPolicy: group("A NetworkPolicy for the profiler pods (and the helm test pod): no ingress, egress only where the profiler sends.", {
+    create: boolean("Render a NetworkPolicy: no ingress; egress to DNS in kube-system, the Agent's trace port, HTTPS (symbol upload) and the Kubernetes API (only when splitByService is false), plus extraEgress.", {
+      default: false,
+    }),
+    agentNodeCIDRs: list(
+      "CIDRs of the nodes, to which the Agent's trace port is opened when agent.url is empty (the Agent listens on the node's IP); empty opens that port to any address, as a NetworkPolicy cannot name \"this node\".",
+      { type: "string", pattern: cidr },
+      { examples: [["10.0.0.0/16"]] },
+    ),
+    extraEgress: kube("Egress rules added to the chart's (NetworkPolicyEgressRule list), e.g. a node-local DNS cache or an HTTPS proxy.", "io.k8s.api.networking.v1.NetworkPolicyEgressRule", {
+      array: true,
+    }),
+  }),
+
+  resources: kube("Resources of the profiler container; every quantity is checked against the Kubernetes syntax (100m, 256Mi, 1Gi, 2).", "io.k8s.api.core.v1.ResourceRequirements", {
     default: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
   }),
   nodeSelector: stringMap("Node labels the profiler pods are scheduled on.", {

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { directRefs, REF_PREFIX, type JsonSchema, type SchemaBundle } from "./openapi-to-jsonschema.ts";
+import { extraKinds } from "./extra-kinds.ts";
 
 export const schemasDir = join(dirname(fileURLToPath(import.meta.url)), "schemas");
 
@@ -207,6 +208,7 @@ export function validateManifest(kubeVersion: string, obj: unknown): KubeSchemaE
   if (kind === "") return [err("kind", 'missing required field "kind"')];
   const key = `${data.apiVersion}/${kind}`;
   const definition = s.bundle.kinds[key];
+  if (definition === undefined && extraKinds[key]) return validateExtraKind(key, data, err);
   if (definition === undefined) {
     const served = s.servedByKind.get(kind);
     return [
@@ -230,6 +232,23 @@ export function validateManifest(kubeVersion: string, obj: unknown): KubeSchemaE
     errors.push(err("metadata.name", 'missing required field "name"'));
   }
   return errors;
+}
+
+let extraValidators: Map<string, ValidateFunction> | undefined;
+
+/** A kind of extra-kinds.ts (not served by Kubernetes itself), the same at every Kubernetes version. */
+function validateExtraKind(key: string, data: Record<string, unknown>, err: (path: string, message: string) => KubeSchemaError): KubeSchemaError[] {
+  extraValidators ??= new Map();
+  let v = extraValidators.get(key);
+  if (!v) {
+    v = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: false }).compile(extraKinds[key]);
+    extraValidators.set(key, v);
+  }
+  if (v(data)) return [];
+  return (v.errors ?? []).map((e) => {
+    const d = describe(e, data);
+    return err(d.path, d.message);
+  });
 }
 
 /** The names of all definitions of one version (kinds, their parts, and the extra ones for values). */

@@ -70,8 +70,11 @@ function describe(e: ErrorObject): ValuesProblem {
       return { key: parent, message: "value is not allowed", fix: `use one of: ${(e.params.allowedValues as unknown[]).join(", ")}.` };
     case "type":
       return { key: parent, message: `must be ${e.params.type}`, fix: `give a ${e.params.type}.${about}` };
-    case "pattern":
-      return { key: parent, message: `does not match ${e.params.pattern}`, fix: `give a value matching ${e.params.pattern}.${about}` };
+    case "pattern": {
+      // Inside a Kubernetes shape (resources.limits.memory) the schema's own description says what fits.
+      const shape = (e.parentSchema as { description?: string } | undefined)?.description;
+      return { key: parent, message: `does not match ${e.params.pattern}`, fix: `give a value matching ${e.params.pattern}.${about || (shape ? ` ${shape}` : "")}` };
+    }
     case "minimum":
     case "maximum":
       return { key: parent, message: `must be ${e.params.comparison} ${e.params.limit}`, fix: `give a value in range.${about}` };

@@ -78,3 +78,39 @@ export const exemptions: Exemption[] = [
     reason: "leastPrivilege: the host's tracefs, mounted read-only, so the entrypoint needs no SYS_ADMIN to mount it",
   },
 ];
+
+/** A checkov check (scripts/lint/checkov.ts) the chart fails by design, for one kind of object. */
+export interface CheckovExemption {
+  check: string;
+  /** "DaemonSet" (the profiler) or "Pod" (the helm test pod; graph checks name the DaemonSet's pods "Pod" too). */
+  kind: "DaemonSet" | "Pod";
+  reason: string;
+}
+
+const PRIVILEGED_MODE = "securityMode: privileged reproduces the upstream guide (a privileged container with SYS_ADMIN); leastPrivilege passes this check";
+
+export const checkovExemptions: CheckovExemption[] = [
+  { check: "CKV_K8S_17", kind: "DaemonSet", reason: "hostPID: the profiler samples every process of the node, which it only sees in the host's PID namespace" },
+  { check: "CKV_K8S_8", kind: "DaemonSet", reason: "no liveness probe: the profiler serves no health endpoint; a failure ends the process and the kubelet restarts it" },
+  { check: "CKV_K8S_9", kind: "DaemonSet", reason: "no readiness probe: the profiler serves nothing, so there is no traffic to hold back" },
+  { check: "CKV_K8S_23", kind: "DaemonSet", reason: "root: the profiler reads /proc/<pid> and the executables of every user's processes and loads eBPF programs (capabilities are bounded in leastPrivilege)" },
+  { check: "CKV_K8S_40", kind: "DaemonSet", reason: "uid 0, not a high uid: the same reason as running as root" },
+  { check: "CKV_K8S_25", kind: "DaemonSet", reason: "added capabilities: SYS_ADMIN in privileged mode; in leastPrivilege exactly the eBPF set, one reason each in templates/_securitycontext.tpl" },
+  { check: "CKV_K8S_31", kind: "DaemonSet", reason: "seccomp Unconfined: the runtime's default profile blocks bpf() and perf_event_open() (leastPrivilege.seccompProfile takes a Localhost profile)" },
+  { check: "CKV_K8S_35", kind: "DaemonSet", reason: "keys from environment variables: the profiler reads DD_API_KEY and DD_APP_KEY only from its environment (still through secretKeyRef, never a literal)" },
+  { check: "CKV_K8S_38", kind: "DaemonSet", reason: "a service account token only with profiler.splitByService: false, when the profiler lists pods of its node" },
+  { check: "CKV_K8S_43", kind: "DaemonSet", reason: "pinned by the release tag v<appVersion>; set image.digest to pin by digest as well (the check then passes)" },
+  { check: "CKV_K8S_15", kind: "DaemonSet", reason: "pull policy Always is the default; only a user's IfNotPresent or Never (nodes without registry access) fails it" },
+  { check: "CKV_K8S_16", kind: "DaemonSet", reason: PRIVILEGED_MODE },
+  { check: "CKV_K8S_20", kind: "DaemonSet", reason: `${PRIVILEGED_MODE}; a privileged container may always escalate` },
+  { check: "CKV_K8S_22", kind: "DaemonSet", reason: `${PRIVILEGED_MODE}, whose image writes to its root filesystem` },
+  { check: "CKV_K8S_28", kind: "DaemonSet", reason: `${PRIVILEGED_MODE}, which holds every capability, NET_RAW included` },
+  { check: "CKV_K8S_37", kind: "DaemonSet", reason: `${PRIVILEGED_MODE}, which drops no capability` },
+  { check: "CKV_K8S_39", kind: "DaemonSet", reason: `${PRIVILEGED_MODE}: its entrypoint mounts tracefs, which needs SYS_ADMIN` },
+  { check: "CKV2_K8S_6", kind: "Pod", reason: "no NetworkPolicy unless networkPolicy.create: a policy that fits every cluster's DNS and Agent cannot be guessed (README: NetworkPolicy)" },
+  { check: "CKV_K8S_8", kind: "Pod", reason: "helm test pod: runs once and exits; probes have nothing to watch" },
+  { check: "CKV_K8S_9", kind: "Pod", reason: "helm test pod: runs once and exits; it serves nothing" },
+  { check: "CKV_K8S_43", kind: "Pod", reason: "helm test pod: reuses the profiler's image reference (already on the node), digest only with image.digest" },
+  { check: "CKV_K8S_15", kind: "Pod", reason: "helm test pod: follows image.pullPolicy (Always by default)" },
+  { check: "CKV_K8S_40", kind: "Pod", reason: "helm test pod on OpenShift: the namespace's SCC assigns its (non-root) uid, so the chart sets none" },
+];

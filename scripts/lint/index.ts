@@ -4,7 +4,8 @@
 // Checks: helm lint --strict (Helm 3 and 4) on the defaults and each values case in test/cases/;
 // yamllint on Chart.yaml, values.yaml, the cases, the workflows and the rendered output;
 // Chart.yaml and Artifact Hub rules; CHANGELOG.md against artifacthub.io/changes; the version bump;
-// best practices on the rendered manifests (exemptions.ts); actionlint on .github/workflows.
+// best practices on the rendered manifests (exemptions.ts); checkov on the same renders (checkov.ts,
+// its by-design failures in exemptions.ts too); actionlint on .github/workflows.
 import { availableParallelism } from "node:os";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +16,8 @@ import { parseManifests } from "../lib/manifests.ts";
 import { chartDir, repoRoot } from "../lib/paths.ts";
 import { checkBestPractices, staleExemptions, type Render } from "./best-practice.ts";
 import { checkChartMetadata } from "./chart-metadata.ts";
-import { exemptions } from "./exemptions.ts";
+import { checkovExemptions, exemptions } from "./exemptions.ts";
+import { daemonSetCount, readmeCountProblems, runCheckov, staleCheckovExemptions, unexempted } from "./checkov.ts";
 import { formatProblem, normalize, type CheckResult, type Problem, type Skip } from "./report.ts";
 import { actionlint, helmLint, yamllintFiles, yamllintRendered } from "./tools.ts";
 import { checkVersionBump } from "./version-bump.ts";
@@ -44,7 +46,8 @@ async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]>
   return results;
 }
 
-export async function lint(options: { root?: string; base?: string } = {}): Promise<CheckResult & { notes: string[] }> {
+/** `checkov: false` (--no-checkov) leaves the scanner out, for tests of the other rules that must not need Python. */
+export async function lint(options: { root?: string; base?: string; checkov?: boolean } = {}): Promise<CheckResult & { notes: string[] }> {
   const root = options.root ?? repoRoot;
   const chart = options.root ? join(root, "chart") : chartDir;
   const problems: Problem[] = [];
@@ -60,8 +63,10 @@ export async function lint(options: { root?: string; base?: string } = {}): Prom
   const limit = Math.max(2, availableParallelism() * 2);
 
   const lintTasks = binaries.flatMap((h) => sets.map((s) => () => helmLint(h, chart, s.file, s.source)));
-  const renderTasks = sets.map((s) => async () => {
-    const r = await helmTemplate(binaries[0], chart, { valuesFiles: s.file ? [s.file] : [] });
+  // A release name per set: checkov's graph checks (is a pod selected by a NetworkPolicy?) match pod
+  // labels across all files of one run, whatever their namespace.
+  const renderTasks = sets.map((s, i) => async () => {
+    const r = await helmTemplate(binaries[0], chart, { valuesFiles: s.file ? [s.file] : [], release: `lint${i}` });
     return { set: s, r };
   });
 
@@ -105,9 +110,22 @@ export async function lint(options: { root?: string; base?: string } = {}): Prom
     ...sets.filter((s) => s.file).map((s) => s.source),
     ...(existsSync(workflows) ? readdirSync(workflows).filter((f) => /\.ya?ml$/.test(f)).map((f) => `.github/workflows/${f}`) : []),
   ];
-  const [own, out] = await Promise.all([yamllintFiles(root, yamlFiles), yamllintRendered(rendered)]);
+  const [own, out, scanned] = await Promise.all([yamllintFiles(root, yamlFiles), yamllintRendered(rendered), options.checkov === false ? undefined : runCheckov(rendered)]);
   add(own);
   add(out);
+  if (scanned instanceof Map) {
+    const usedCheckov = new Set<number>();
+    const counts = new Map<string, number>();
+    for (const [source, failures] of scanned) {
+      problems.push(...unexempted(source, failures, checkovExemptions, usedCheckov));
+      const ds = parseManifests(rendered.find((r) => r.source === source)!.yaml).find((o) => o.kind === "DaemonSet");
+      counts.set(source, daemonSetCount(failures, ds?.metadata.name ?? ""));
+    }
+    if (rendered.length === sets.length) problems.push(...staleCheckovExemptions(checkovExemptions, usedCheckov));
+    problems.push(...readmeCountProblems(join(root, "README.md"), counts));
+    notes.push(`checkov: ${[...counts].filter(([s]) => /values\.yaml|least-privilege-network-policy/.test(s)).map(([s, n]) => `${n} by-design failure(s) on the DaemonSet of ${s}`).join(", ")}`);
+  } else if (scanned) add(scanned);
+  else notes.push("checkov left out (--no-checkov)");
 
   notes.push(`linted the defaults and ${sets.length - 1} values case(s) with ${binaries.map((h) => `${h.id} ${h.version}`).join(" and ")}`);
   const dedupSkips = [...new Map(skipped.map((s) => [`${s.check}: ${s.reason}`, s])).values()];
@@ -115,13 +133,13 @@ export async function lint(options: { root?: string; base?: string } = {}): Prom
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { base: { type: "string" }, help: { type: "boolean", short: "h" } } });
+  const { values } = parseArgs({ options: { base: { type: "string" }, "no-checkov": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
   if (values.help) {
-    console.log("usage: npm run lint [-- --base <git ref>]\nRuns every chart check and prints one line per problem: <rule> <file>: <message>.");
+    console.log("usage: npm run lint [-- --base <git ref>] [--no-checkov]\nRuns every chart check and prints one line per problem: <rule> <file>: <message>.");
     process.exit(0);
   }
   const started = Date.now();
-  const result = await lint({ base: values.base });
+  const result = await lint({ base: values.base, checkov: !values["no-checkov"] });
   for (const n of result.notes) console.log(`note: ${n}`);
   for (const s of result.skipped) console.log(`skipped: ${s.check}: ${s.reason} (a problem when CI=true)`);
   for (const p of result.problems) console.log(formatProblem(p));

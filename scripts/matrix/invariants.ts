@@ -9,6 +9,8 @@ import { secretFieldsIn } from "../lib/values-schema.ts";
 import type { ChartMeta } from "../lib/chart.ts";
 import type { Doc } from "./batch.ts";
 import type { Case } from "./cases.ts";
+import { podSecurityInvariants } from "./invariants-pod-security.ts";
+import { openshiftInvariants } from "./invariants-openshift.ts";
 
 export interface Violation {
   /** "Kind/name" of the object at fault, when there is one. */
@@ -164,8 +166,8 @@ function literalEnv(p: ContainerRef, name: string, out: Violation[]): string | u
 
 const KEY_VARS = ["DD_API_KEY", "DD_HOST_PROFILING_API_KEY", "DD_APP_KEY", "DD_HOST_PROFILING_APP_KEY"];
 const RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
-/** What the container metadata provider calls: pods on its node (get/list/watch), its node (get). */
-export const ALLOWED_RBAC: Record<string, string[]> = { pods: ["get", "list", "watch"], nodes: ["get"] };
+/** What the container metadata provider calls: pods on its node (list/watch), its node (get). */
+export const ALLOWED_RBAC: Record<string, string[]> = { pods: ["list", "watch"], nodes: ["get"] };
 
 // ---- the invariants ----
 
@@ -409,7 +411,7 @@ export const invariants: Invariant[] = [
   },
   {
     name: "rbac-minimal",
-    reason: "RBAC only when split by service is off (and rbac.create), and no wider than the profiler uses: pods get/list/watch, nodes get.",
+    reason: "RBAC only when split by service is off (and rbac.create), and no wider than the profiler uses: pods list/watch, nodes get.",
     check: (ctx) => {
       const out: Violation[] = [];
       const rbac = ctx.objects.filter((o) => RBAC_KINDS.includes(o.kind));
@@ -492,6 +494,8 @@ export const invariants: Invariant[] = [
       return out;
     },
   },
+  ...podSecurityInvariants,
+  ...openshiftInvariants,
 ];
 
 export const matrixInvariants: MatrixInvariant[] = [

@@ -6,7 +6,7 @@ import { fakeApiKey, render } from "../helpers/render.ts";
 
 interface BadCase {
   name: string;
-  kind: "type" | "enum" | "pattern" | "range" | "unknown key" | "mutual exclusion" | "secret format" | "template rule" | "unique items";
+  kind: "type" | "enum" | "pattern" | "quantity" | "range" | "unknown key" | "mutual exclusion" | "secret format" | "template rule" | "unique items";
   values: object;
   /** Text the error must contain; Helm 3 spells paths a.b, Helm 4 /a/b, so alternatives are allowed. */
   mentions: string[][];
@@ -60,7 +60,13 @@ export const badCases: BadCase[] = [
     secret: "ABCDEF0123456789ABCDEF0123456789",
   },
   { name: "API key as a number", kind: "type", values: { datadog: { apiKey: 98765432109876 } }, mentions: [either("datadog.apiKey")], secret: "98765432109876" },
-  { name: "app key with a line break", kind: "secret format", values: { datadog: { appKey: "leakyappkey\nsecond" } }, mentions: [["datadog.appKey contains spaces"]], secret: "leakyappkey" },
+  { name: "app key with a line break", kind: "secret format", values: { datadog: { appKey: "leakyappkey\nsecond" } }, mentions: [["datadog.appKey is not a valid Datadog application key"]], secret: "leakyappkey" },
+  // An API key pasted where the application key goes: 32 characters, not 40.
+  { name: "app key that is an API key", kind: "secret format", values: { datadog: { appKey: fakeApiKey } }, mentions: [["datadog.appKey is not a valid Datadog application key", "it has 32 characters", "40 hexadecimal"]], secret: fakeApiKey },
+  { name: "app key of 40 non-hex characters", kind: "secret format", values: { datadog: { appKey: "zyxwvutsrqzyxwvutsrqzyxwvutsrqzyxwvutsrq" } }, mentions: [["datadog.appKey is not a valid Datadog application key"]], secret: "zyxwvutsrqzyxwvutsrqzyxwvutsrqzyxwvutsrq" },
+  { name: "memory that is not a quantity", kind: "quantity", values: { resources: { limits: { memory: "lots" } } }, mentions: [either("resources.limits.memory")] },
+  { name: "CPU with a unit Kubernetes does not know", kind: "quantity", values: { resources: { requests: { cpu: "100 millicores" } } }, mentions: [either("resources.requests.cpu")] },
+  { name: "emptyDir size that is not a quantity", kind: "quantity", values: { extraVolumes: [{ name: "scratch", emptyDir: { sizeLimit: "1 GB" } }] }, mentions: [either("extraVolumes.0.emptyDir.sizeLimit")] },
   { name: "unix socket agent URL", kind: "template rule", values: { agent: { url: "unix:///var/run/datadog/apm.socket" } }, mentions: [["agent.url", "unix socket"]] },
   { name: "agent URL without scheme", kind: "template rule", values: { agent: { url: "datadog-agent:8126" } }, mentions: [["agent.url", "not an http(s)://host:port URL"]] },
   { name: "agent URL with a path", kind: "template rule", values: { agent: { url: "http://agent:8126/v0.4/traces" } }, mentions: [["agent.url"]] },
@@ -118,6 +124,19 @@ describe.each(await helms())("bad input with $id", (helm) => {
     expect(r.stderr).toContain("never add one");
   });
 
+  it("accepts every quantity form Kubernetes does", async () => {
+    const quantities = { requests: { cpu: "0.5", memory: "128974848" }, limits: { cpu: 2, memory: "1.5Gi" } };
+    const r = await render(helm, { resources: quantities, extraVolumes: [{ name: "s", emptyDir: { sizeLimit: "512M" } }, { name: "t", emptyDir: { sizeLimit: "1e3" } }] });
+    expect(r.ok, r.stderr).toBe(true);
+  });
+
+  it("refuses a malformed app key even with the schema skipped, and never prints it", async () => {
+    const r = await render(helm, { datadog: { appKey: "notanappkey-but-a-secret" } }, { extraArgs: ["--skip-schema-validation"] });
+    expect(r.ok).toBe(false);
+    expect(r.stderr).toContain("[ERROR] datadog.appKey is not a valid Datadog application key");
+    expect(r.output).not.toContain("notanappkey-but-a-secret");
+  });
+
   it("reports every template rule broken at once, not only the first", async () => {
     const r = await render(helm, { datadog: { apiKey: "tooshortsecret77", apiKeyExistingSecret: "dd" }, agent: { url: "unix:///x" } });
     expect(r.stderr.match(/\[ERROR\]/g)).toHaveLength(3);
@@ -127,7 +146,7 @@ describe.each(await helms())("bad input with $id", (helm) => {
 
 it("covers every constraint kind the contract promises", () => {
   const kinds = new Set(badCases.map((c) => c.kind));
-  for (const k of ["type", "enum", "pattern", "range", "unknown key", "mutual exclusion", "secret format"]) expect(kinds).toContain(k);
+  for (const k of ["type", "enum", "pattern", "quantity", "range", "unknown key", "mutual exclusion", "secret format"]) expect(kinds).toContain(k);
 });
 
 describe.each(await helms())("nulled settings with $id", (helm) => {

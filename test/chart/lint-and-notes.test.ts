@@ -47,7 +47,7 @@ describe.each(await helms())("$id", (helm) => {
   it("NOTES name the key's Secret and the RBAC when they apply, never the key itself", async () => {
     const text = await notes({ datadog: { apiKey: fakeApiKey }, profiler: { splitByService: false }, securityMode: "leastPrivilege" });
     expect(text).toContain("API key: from Secret prof-dd-otel-host-profiler-keys");
-    expect(text).toContain("pods get/list/watch, nodes get");
+    expect(text).toContain("pods list/watch, nodes get");
     expect(text).toContain("needs kernel >= 5.8");
     expect(text).not.toContain(fakeApiKey);
     expect(text).not.toContain("WARNING");

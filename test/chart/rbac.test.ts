@@ -15,7 +15,7 @@ describe.each(await helms())("RBAC switch with $id", (helm) => {
   it("renders a ClusterRole no wider than the profiler uses, bound to its ServiceAccount, with a token", async () => {
     const objects = await renderOk(helm, { profiler: { splitByService: false } });
     expect(findObject(objects, "ClusterRole")!.rules).toEqual([
-      { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] },
+      { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
       { apiGroups: [""], resources: ["nodes"], verbs: ["get"] },
     ]);
     const binding = findObject(objects, "ClusterRoleBinding")!;

@@ -28,6 +28,21 @@ describe("validate", () => {
     expect(JSON.stringify(r)).not.toContain(secret);
   });
 
+  it("names a quantity that is not one and a malformed app key, never printing the key", async () => {
+    const appKey = "0123456789abcdef0123456789abcdef";
+    const r = await validateFile(file("quantity-appkey.yaml", `resources:\n  limits:\n    memory: lots\ndatadog:\n  appKey: ${appKey}\n`));
+    expect(r.problems.map((p) => p.key).sort()).toEqual(["datadog.appKey", "resources.limits.memory"]);
+    const memory = r.problems.find((p) => p.key === "resources.limits.memory")!;
+    expect(memory.fix).toContain("256Mi");
+    const key = r.problems.find((p) => p.key === "datadog.appKey")!;
+    expect(`${key.message} ${key.fix}`).toContain("40 hexadecimal characters");
+    expect(JSON.stringify(r)).not.toContain(appKey);
+    const cli = await execa("npx", ["node", join(repoRoot, "scripts/validate.ts"), file("appkey-only.yaml", `datadog:\n  appKey: ${appKey}\n`)], { reject: false });
+    expect(cli.exitCode).toBe(1);
+    expect(cli.stdout).toContain("datadog.appKey");
+    expect(`${cli.stdout}${cli.stderr}`).not.toContain(appKey);
+  });
+
   it("passes a good file", async () => {
     const r = await validateFile(file("good.yaml", "securityMode: leastPrivilege\ndatadog:\n  apiKeyExistingSecret: dd\n"));
     expect(r.problems).toEqual([]);

@@ -228,6 +228,29 @@ describe("validateManifest", () => {
     ]);
   });
 
+  it("validates OpenShift's SecurityContextConstraints (extra-kinds.ts) strictly at every version", () => {
+    const scc = {
+      apiVersion: "security.openshift.io/v1",
+      kind: "SecurityContextConstraints",
+      metadata: { name: "s" },
+      allowHostDirVolumePlugin: false,
+      allowHostIPC: false,
+      allowHostNetwork: false,
+      allowHostPID: true,
+      allowHostPorts: false,
+      allowPrivilegedContainer: false,
+      readOnlyRootFilesystem: true,
+      runAsUser: { type: "MustRunAs", uid: 0 },
+      volumes: ["emptyDir"],
+    };
+    for (const v of kubeVersions()) expect(validateManifest(v, scc), v).toEqual([]);
+    expect(validateManifest("1.35", { ...scc, allowHostPid: true })).toEqual([
+      { kind: "SecurityContextConstraints", name: "s", path: "allowHostPid", message: 'unknown field "allowHostPid" (did you mean "allowHostPID"?)' },
+    ]);
+    expect(validateManifest("1.35", { ...scc, runAsUser: { type: "AsRoot" } })[0].path).toBe("runAsUser.type");
+    expect(validateManifest("1.35", { ...scc, metadata: { name: "s", namespace: "n" } })).toHaveLength(1);
+  });
+
   it("rejects non-objects and objects without apiVersion or kind", () => {
     expect(validateManifest("1.30", "text")[0].message).toMatch(/must be an object/);
     expect(validateManifest("1.30", { kind: "Pod", metadata: { name: "p" } })[0].path).toBe("apiVersion");

@@ -11,6 +11,8 @@ const bases = {
   privileged: { datadog: { apiKey: "0a1b2c3d4e5f60718293a4b5c6d7e8f9", appKeyExistingSecret: "dd-app" } },
   leastPrivilege: { securityMode: "leastPrivilege" },
   splitOff: { profiler: { splitByService: false } },
+  openshift: { securityMode: "leastPrivilege", openshift: { scc: { create: true } } },
+  openshiftPrivileged: { openshift: { scc: { create: true } } },
 } satisfies Record<string, Record<string, unknown>>;
 type Base = keyof typeof bases;
 
@@ -22,6 +24,7 @@ beforeAll(async () => {
 const ds = (objs: KubeObject[]): Obj => objs.find((o) => o.kind === "DaemonSet") as Obj;
 const pod = (objs: KubeObject[]): Obj => ds(objs).spec.template.spec;
 const profiler = (objs: KubeObject[]): Obj => pod(objs).containers[0];
+const scc = (objs: KubeObject[]): Obj => objs.find((o) => o.kind === "SecurityContextConstraints") as Obj;
 const env = (objs: KubeObject[], name: string): Obj => profiler(objs).env.find((e: Obj) => e.name === name);
 
 /** [rule, base case, the edit, what the message must say] */
@@ -30,7 +33,9 @@ const table: [string, Base, (objs: KubeObject[]) => void, RegExp][] = [
   ["host-pid", "leastPrivilege", (o) => (pod(o).hostPID = false), /must be true, got false/],
   ["privileged-mode-privileged", "privileged", (o) => (profiler(o).securityContext.privileged = false), /must be true in privileged mode/],
   ["privileged-mode-sys-admin", "privileged", (o) => (profiler(o).securityContext.capabilities.add = ["SYS_PTRACE"]), /must include SYS_ADMIN/],
-  ["runs-as-root", "privileged", (o) => delete profiler(o).securityContext.runAsUser, /must be 0/],
+  // The pod-level runAsUser is inherited by the container, so both must go for the rule to fire.
+  ["runs-as-root", "privileged", (o) => (delete profiler(o).securityContext.runAsUser, delete pod(o).securityContext.runAsUser), /must be 0/],
+  ["runs-as-root", "leastPrivilege", (o) => (pod(o).securityContext.runAsUser = 1000, delete profiler(o).securityContext.runAsUser), /must be 0, got 1000/],
   ["least-privilege-not-privileged", "leastPrivilege", (o) => (profiler(o).securityContext.privileged = true), /must not be true/],
   ["least-privilege-drop-all", "leastPrivilege", (o) => (profiler(o).securityContext.capabilities.drop = ["NET_RAW"]), /must include ALL/],
   ["least-privilege-drop-all", "leastPrivilege", (o) => profiler(o).securityContext.capabilities.add.push("SYS_ADMIN"), /must not add SYS_ADMIN/],
@@ -65,6 +70,8 @@ const table: [string, Base, (objs: KubeObject[]) => void, RegExp][] = [
   ["token-only-when-needed", "privileged", (o) => (pod(o).automountServiceAccountToken = true), /must be false/],
   ["token-only-when-needed", "splitOff", (o) => (pod(o).automountServiceAccountToken = false), /must be true/],
   ["rbac-minimal", "splitOff", (o) => (o.find((x) => x.kind === "ClusterRole") as Obj).rules[0].verbs.push("delete"), /verb "delete" on pods is wider/],
+  // The profiler never gets a single pod (informer list/watch and List only): "get" is already too wide.
+  ["rbac-minimal", "splitOff", (o) => (o.find((x) => x.kind === "ClusterRole") as Obj).rules[0].verbs.push("get"), /verb "get" on pods is wider/],
   ["rbac-minimal", "splitOff", (o) => (o.find((x) => x.kind === "ClusterRole") as Obj).rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }), /resource "secrets" is not used/],
   ["rbac-minimal", "splitOff", (o) => ((o.find((x) => x.kind === "ClusterRoleBinding") as Obj).subjects[0].name = "default"), /must bind the DaemonSet's ServiceAccount/],
   ["rbac-minimal", "privileged", (o) => o.push({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "x" }, rules: [] }), /no RBAC may be rendered/],
@@ -72,6 +79,28 @@ const table: [string, Base, (objs: KubeObject[]) => void, RegExp][] = [
   ["resources-set", "privileged", (o) => delete profiler(o).resources.limits, /has no cpu limit/],
   ["resources-set", "privileged", (o) => delete (o.find((x) => x.kind === "Pod") as Obj).spec.containers[0].resources.requests.memory, /check-agent has no memory request/],
   ["image-pinned", "privileged", (o) => (profiler(o).image = "ghcr.io/datadog/dd-otel-host-profiler:latest"), /must be ghcr.io\/datadog\/dd-otel-host-profiler:v0.4.0/],
+  ["pod-security-context-consistent", "privileged", (o) => delete pod(o).securityContext, /the pod has no securityContext/],
+  // The SCC in both directions: what the pod uses must be allowed, and nothing it does not use.
+  ["openshift-scc-fits-pod", "openshift", (o) => (scc(o).allowHostPID = false), /allowHostPID is false, but the pod uses hostPID: OpenShift would refuse it/],
+  ["openshift-scc-fits-pod", "openshift", (o) => scc(o).allowedCapabilities.pop(), /allowedCapabilities lacks IPC_LOCK, which the pod adds/],
+  ["openshift-scc-fits-pod", "openshift", (o) => scc(o).allowedCapabilities.push("NET_ADMIN"), /allowedCapabilities has NET_ADMIN, which no container adds: allowed beyond need/],
+  ["openshift-scc-fits-pod", "openshift", (o) => (scc(o).allowPrivilegedContainer = true), /allowPrivilegedContainer is true, but the pod uses no privileged container/],
+  ["openshift-scc-fits-pod", "openshift", (o) => scc(o).volumes.push("secret"), /volumes has secret, which the pod does not use/],
+  ["openshift-scc-fits-pod", "openshift", (o) => (scc(o).volumes = ["emptyDir"]), /volumes lacks hostPath/],
+  ["openshift-scc-fits-pod", "openshift", (o) => (scc(o).runAsUser = { type: "RunAsAny" }), /runAsUser.type is RunAsAny: allowed beyond need/],
+  ["openshift-scc-fits-pod", "openshift", (o) => (scc(o).seLinuxContext = { type: "RunAsAny" }), /seLinuxContext.type is RunAsAny: allowed beyond need/],
+  ["openshift-scc-fits-pod", "openshift", (o) => (scc(o).seLinuxContext.seLinuxOptions.type = "container_t"), /seLinuxContext requires .*container_t.*OpenShift would refuse it/],
+  ["openshift-scc-fits-pod", "openshift", (o) => scc(o).seccompProfiles.push("*"), /seccompProfiles has \*, which no container uses/],
+  ["openshift-scc-fits-pod", "openshift", (o) => (scc(o).readOnlyRootFilesystem = false), /readOnlyRootFilesystem is not true/],
+  ["openshift-scc-fits-pod", "openshift", (o) => scc(o).users.push("system:serviceaccount:profiling:default"), /expected only the profiler's ServiceAccount/],
+  ["openshift-scc-fits-pod", "openshift", (o) => (profiler(o).securityContext.readOnlyRootFilesystem = false), /a container writes its root filesystem: OpenShift would refuse it/],
+  ["openshift-scc-fits-pod", "openshiftPrivileged", (o) => (scc(o).allowPrivilegedContainer = false), /allowPrivilegedContainer is false, but the pod uses privileged container/],
+  ["openshift-scc-fits-pod", "openshiftPrivileged", (o) => (scc(o).allowHostDirVolumePlugin = true), /allowHostDirVolumePlugin is true, but the pod uses no hostPath volume/],
+  ["openshift-scc-fits-pod", "openshiftPrivileged", (o) => o.splice(o.findIndex((x) => x.kind === "SecurityContextConstraints"), 1), /openshift.scc.create is true, but 0/],
+  ["pod-security-context-consistent", "privileged", (o) => (pod(o).securityContext.runAsGroup = 1000), /runAsGroup is 1000 at pod level but unset in the container/],
+  ["pod-security-context-consistent", "privileged", (o) => (pod(o).securityContext.seccompProfile = { type: "RuntimeDefault" }), /privileged container always runs Unconfined/],
+  ["pod-security-context-consistent", "leastPrivilege", (o) => (pod(o).securityContext.seLinuxOptions = { type: "container_t" }), /seLinuxOptions is .*container_t.* at pod level but .*spc_t.* in the container/],
+  ["pod-security-context-consistent", "leastPrivilege", (o) => delete profiler(o).securityContext.seccompProfile, /seccompProfile .* unset in the container, which would then inherit it/],
 ];
 
 /** A deep copy of a base render, with `edit` applied to its objects (docs re-dumped to match). */

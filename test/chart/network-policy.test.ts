@@ -1,0 +1,60 @@
+// networkPolicy.create: no ingress, and egress only to DNS, the Agent's trace port, HTTPS and (when
+// the profiler reads pods) the API server, plus the user's extra rules. Off by default.
+import { describe, expect, it } from "vitest";
+import { helms } from "../../scripts/lib/helm.ts";
+import { findObject, type KubeObject } from "../../scripts/lib/manifests.ts";
+import { daemonSet, render, renderOk } from "../helpers/render.ts";
+
+type Rule = { to?: object[]; ports: { protocol: string; port: number }[] };
+const policy = (objects: KubeObject[]) => findObject(objects, "NetworkPolicy") as KubeObject & { spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[]; ingress?: unknown; egress: Rule[] } };
+const dns: Rule = {
+  to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+  ports: [
+    { protocol: "UDP", port: 53 },
+    { protocol: "TCP", port: 53 },
+  ],
+};
+const https: Rule = { ports: [{ protocol: "TCP", port: 443 }] };
+const tcp = (port: number) => [{ protocol: "TCP", port }];
+
+describe.each(await helms())("NetworkPolicy with $id", (helm) => {
+  it("is not rendered by default", async () => {
+    expect(findObject(await renderOk(helm), "NetworkPolicy")).toBeUndefined();
+  });
+
+  it("denies all ingress and allows DNS, the node Agent's port and HTTPS, selecting the profiler and helm test pods", async () => {
+    const objects = await renderOk(helm, { networkPolicy: { create: true } });
+    const np = policy(objects);
+    expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(np.spec.ingress).toBeUndefined();
+    expect(np.spec.egress).toEqual([dns, { ports: tcp(8126) }, https]);
+    const selects = (labels: Record<string, string>) => Object.entries(np.spec.podSelector.matchLabels).every(([k, v]) => labels[k] === v);
+    expect(selects((daemonSet(objects).spec.template.metadata as { labels: Record<string, string> }).labels)).toBe(true);
+    expect(selects(findObject(objects, "Pod")!.metadata.labels!)).toBe(true);
+  });
+
+  it.each([
+    { name: "node CIDRs", values: { agent: { port: 8200 }, networkPolicy: { agentNodeCIDRs: ["10.0.0.0/16", "fd00::/64"] } }, rule: { to: [{ ipBlock: { cidr: "10.0.0.0/16" } }, { ipBlock: { cidr: "fd00::/64" } }], ports: tcp(8200) } },
+    { name: "an Agent Service", values: { agent: { url: "http://datadog-agent.datadog.svc.cluster.local:8126" } }, rule: { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "datadog" } } }], ports: tcp(8126) } },
+    { name: "an IPv4 address with https and no port", values: { agent: { url: "https://10.1.2.3" } }, rule: { to: [{ ipBlock: { cidr: "10.1.2.3/32" } }], ports: tcp(443) } },
+    { name: "an IPv6 address", values: { agent: { url: "http://[fd00::1]:8126/" } }, rule: { to: [{ ipBlock: { cidr: "fd00::1/128" } }], ports: tcp(8126) } },
+    { name: "any other host, plain http without a port", values: { agent: { url: "http://agent.example.com" } }, rule: { ports: tcp(80) } },
+  ])("opens the Agent rule to $name", async ({ values, rule }) => {
+    const np = policy(await renderOk(helm, { ...values, networkPolicy: { create: true, ...(values as { networkPolicy?: object }).networkPolicy } }));
+    expect(np.spec.egress[1]).toEqual(rule);
+  });
+
+  it("allows the API server's port only when the profiler reads pods, then appends extraEgress", async () => {
+    const extra = { to: [{ ipBlock: { cidr: "169.254.20.10/32" } }], ports: [{ protocol: "UDP", port: 53 }] };
+    const off = policy(await renderOk(helm, { networkPolicy: { create: true, extraEgress: [extra] } }));
+    expect(off.spec.egress).toEqual([dns, { ports: tcp(8126) }, https, extra]);
+    const on = policy(await renderOk(helm, { profiler: { splitByService: false }, networkPolicy: { create: true, extraEgress: [extra] } }));
+    expect(on.spec.egress).toEqual([dns, { ports: tcp(8126) }, https, { ports: tcp(6443) }, extra]);
+  });
+
+  it("refuses a node CIDR that is not one, naming the key", async () => {
+    const r = await render(helm, { networkPolicy: { create: true, agentNodeCIDRs: ["10.0.0.0"] } });
+    expect(r.ok).toBe(false);
+    expect(r.stderr).toMatch(/networkPolicy[./]agentNodeCIDRs/);
+  });
+});
