@@ -26,3 +26,24 @@ export function findObject(objects: KubeObject[], kind: string, name?: string): 
 export function objectId(o: KubeObject): string {
   return `${o.kind}/${o.metadata?.name ?? "?"}`;
 }
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** Whether `labels` satisfy a Kubernetes label selector (matchLabels and matchExpressions, ANDed). */
+export function matchesSelector(selector: LabelSelector, labels: Record<string, string>): boolean {
+  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return (
+    byLabel &&
+    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+      const has = Object.hasOwn(labels, key);
+      if (operator === "In") return has && values.includes(labels[key]);
+      if (operator === "NotIn") return !has || !values.includes(labels[key]);
+      if (operator === "Exists") return has;
+      if (operator === "DoesNotExist") return !has;
+      throw new Error(`unknown label selector operator ${operator}`);
+    })
+  );
+}

@@ -4,7 +4,7 @@
 import { leastPrivilegeCapabilityNames } from "../contract/capabilities.ts";
 import { datadogSites } from "../contract/values.ts";
 import type { KubeObject } from "../lib/manifests.ts";
-import { objectId } from "../lib/manifests.ts";
+import { type LabelSelector, matchesSelector, objectId } from "../lib/manifests.ts";
 import { secretFieldsIn } from "../lib/values-schema.ts";
 import type { ChartMeta } from "../lib/chart.ts";
 import type { Doc } from "./batch.ts";
@@ -239,12 +239,12 @@ export const invariants: Invariant[] = [
     check: (ctx) => {
       const out: Violation[] = [];
       for (const w of ctx.objects) {
-        const sel = obj(obj(obj(w.spec).selector).matchLabels);
+        const sel = obj(obj(w.spec).selector) as LabelSelector;
         if (!podSpecOf(w) || w.kind === "Pod" || Object.keys(sel).length === 0) continue;
         for (const o of ctx.objects) {
           if (o === w || !podSpecOf(o)) continue;
-          const labels = obj(o.kind === "Pod" ? o.metadata?.labels : obj(obj(obj(o.spec).template).metadata).labels);
-          if (Object.entries(sel).every(([k, val]) => labels[k] === val)) {
+          const labels = obj(o.kind === "Pod" ? o.metadata?.labels : obj(obj(obj(o.spec).template).metadata).labels) as Record<string, string>;
+          if (matchesSelector(sel, labels)) {
             v(out, o, o.kind === "Pod" ? "metadata.labels" : "spec.template.metadata.labels", `match the selector of ${objectId(w)} (${shown(sel)}), whose controller would adopt ${o.kind === "Pod" ? "this pod" : "these pods"}`);
           }
         }

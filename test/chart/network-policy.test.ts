@@ -2,7 +2,7 @@
 // the profiler reads pods) the API server, plus the user's extra rules. Off by default.
 import { describe, expect, it } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
-import { findObject, type KubeObject } from "../../scripts/lib/manifests.ts";
+import { findObject, matchesSelector, type KubeObject } from "../../scripts/lib/manifests.ts";
 import { daemonSet, render, renderOk } from "../helpers/render.ts";
 
 type Rule = { to?: object[]; ports: { protocol: string; port: number }[] };
@@ -28,9 +28,12 @@ describe.each(await helms())("NetworkPolicy with $id", (helm) => {
     expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
     expect(np.spec.ingress).toBeUndefined();
     expect(np.spec.egress).toEqual([dns, { ports: tcp(8126) }, https]);
-    const selects = (labels: Record<string, string>) => Object.entries(np.spec.podSelector.matchLabels).every(([k, v]) => labels[k] === v);
-    expect(selects((daemonSet(objects).spec.template.metadata as { labels: Record<string, string> }).labels)).toBe(true);
+    const selects = (labels: Record<string, string>) => matchesSelector(np.spec.podSelector, labels);
+    const podLabels = (daemonSet(objects).spec.template.metadata as { labels: Record<string, string> }).labels;
+    expect(selects(podLabels)).toBe(true);
     expect(selects(findObject(objects, "Pod")!.metadata.labels!)).toBe(true);
+    // Not the pods of another release of the chart in the same namespace.
+    expect(selects({ ...podLabels, "app.kubernetes.io/instance": "other" })).toBe(false);
   });
 
   it.each([
