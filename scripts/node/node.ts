@@ -10,8 +10,11 @@
 //   on it from host-local IPAM and no default route, so nothing is routed off the machine;
 // - cgroup v1 (hybrid): KubeletConfiguration failCgroupV1 false and the cgroupfs driver.
 //
+// Images: the profiler stand-in is imported and also pushed to a registry of the node's own on loopback
+// that containerd uses as the mirror of ghcr.io, so pods pull it as the chart says (pullPolicy Always).
+//
 // Everything it starts it stops, on stop(), on exit and on SIGINT/SIGTERM: processes (containerd,
-// its shims, every container in the kubepods cgroups, kubelet, kube-scheduler, the probe target),
+// its shims, every container in the kubepods cgroups, kubelet, kube-scheduler, the registry, the probe target),
 // mounts under its folder, network namespaces, the bridge, cgroups, and the host settings it changed
 // (kernel.kptr_restrict, the tracefs mount). leftovers() lists anything that survived.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -21,6 +24,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { type Binaries, ensureBinaries } from "../e2e/binaries.ts";
 import { type ControlPlane, freePort } from "../e2e/control-plane.ts";
+import { registryBinary, startRegistry } from "../lib/registry.ts";
 import { buildStandin, type ImageSpec, writeImageArchive } from "./image.ts";
 import { cniBinDir, missingPrerequisites } from "./prerequisites.ts";
 
@@ -285,7 +289,7 @@ function healthz(port: number): Promise<boolean> {
   });
 }
 
-function containerdConfig(dir: string, sock: string): string {
+function containerdConfig(dir: string, sock: string, mirror: string): string {
   return `# Written by scripts/node/node.ts: a containerd of the node tier's own, everything under ${dir}.
 version = 2
 root = "${dir}/containerd/root"
@@ -316,6 +320,10 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "${cniBinDir}"
     conf_dir = "${dir}/cni"
+  # ghcr.io is served by the node's own registry on loopback, so the chart's default pull policy
+  # (Always) really pulls, with nothing leaving the machine.
+  [plugins."io.containerd.grpc.v1.cri".registry.mirrors."ghcr.io"]
+    endpoint = ["http://${mirror}"]
 `;
 }
 
@@ -432,10 +440,16 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
     return { ok: r.exitCode === 0, stdout: String(r.stdout), stderr: String(r.stderr) };
   };
   let standin = "";
+  let mirror = "";
+  /** Imports the stand-in under each reference and pushes it to the ghcr.io mirror, so pods pull it. */
   const importImages = async (refs: string[]) => {
     const archive = await writeImageArchive(standin, refs.map((ref) => ({ ref, entrypoint: ["/usr/local/bin/dd-otel-host-profiler"] }) satisfies ImageSpec), join(dir, "images"));
     const r = await ctr(["images", "import", archive]);
     if (!r.ok) throw new Error(`ctr images import ${archive}: ${r.stderr}`);
+    for (const ref of refs.filter((x) => x.startsWith("ghcr.io/"))) {
+      const pushed = await ctr(["images", "push", "--plain-http", ref.replace(/^ghcr\.io\//, `${mirror}/`), ref]);
+      if (!pushed.ok) throw new Error(`ctr images push of ${ref} to the mirror ${mirror}: ${pushed.stderr}`);
+    }
   };
 
   try {
@@ -461,8 +475,13 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
     mkdirSync(join(dir, "cni"));
     writeFileSync(join(dir, "cni", "10-dd-prof-node.conflist"), cniConfig(dir, bridge, subnet, ip));
 
-    // containerd
-    writeFileSync(join(dir, "containerd.toml"), containerdConfig(dir, sock));
+    // The registry that stands in for ghcr.io, then containerd.
+    const registryBin = await registryBinary();
+    if (!registryBin) throw new Error("no docker-registry on PATH: apt-get install docker-registry");
+    const registry = await startRegistry(registryBin, join(dir, "registry"));
+    s.procs.push(registry.process);
+    mirror = registry.host;
+    writeFileSync(join(dir, "containerd.toml"), containerdConfig(dir, sock, mirror));
     const containerd = startProcess(s, "containerd", ["--config", join(dir, "containerd.toml"), "--log-level", "warn"], logs.containerd);
     await waitFor("containerd", 30_000, async () => (await ctr(["version"])).ok, containerd, logs.containerd);
     // The pause image, then the profiler images, all from one layer.

@@ -4,7 +4,7 @@ import { accessSync, constants, existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 
 /** Debian packages that bring each tool; `.ci/run` installs exactly these. */
-export const nodePackages = ["containerd", "runc", "containernetworking-plugins", "bash-static", "busybox-static", "iproute2"] as const;
+export const nodePackages = ["containerd", "runc", "containernetworking-plugins", "bash-static", "busybox-static", "iproute2", "docker-registry"] as const;
 
 export const cniBinDir = "/usr/lib/cni";
 
@@ -34,6 +34,7 @@ const needs: Need[] = [
   { what: "/bin/bash-static", found: () => existsSync("/bin/bash-static"), pkg: "bash-static" },
   { what: "/bin/busybox", found: () => existsSync("/bin/busybox"), pkg: "busybox-static" },
   { what: "ip", found: () => onPath("ip"), pkg: "iproute2" },
+  { what: "docker-registry (the node's mirror of ghcr.io)", found: () => onPath("docker-registry") || onPath("registry"), pkg: "docker-registry" },
   { what: "go (builds kubelet, kube-scheduler and the profiler stand-in once)", found: () => onPath("go"), pkg: "go" },
 ];
 

@@ -1,14 +1,11 @@
 // Loopback fixtures for the publishing tests: an isolated Helm home, a static HTTP server, a real
-// OCI registry (Debian's docker-registry, the reference distribution registry), a throwaway GPG key.
-import { spawn, type ChildProcess } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+// OCI registry (scripts/lib/registry.ts), a throwaway GPG key.
+import { createReadStream, existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { execa } from "execa";
 import { runHelm, type Helm } from "../../scripts/lib/helm.ts";
-import { findTool } from "../../scripts/lint/tools.ts";
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
@@ -51,80 +48,7 @@ export async function serveDir(dir: string): Promise<{ url: string; requests: st
   return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((ok) => server.close(() => ok())) };
 }
 
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((ok) => s.listen(0, "127.0.0.1", ok));
-  const { port } = s.address() as { port: number };
-  await new Promise((ok) => s.close(ok));
-  return port;
-}
-
-/** Where the registry binary is: Debian's docker-registry, or a `registry` built from distribution. */
-export async function registryBinary(): Promise<string | undefined> {
-  return (await findTool("docker-registry")) ?? (await findTool("registry"));
-}
-
-export interface Registry {
-  host: string;
-  stop: () => Promise<void>;
-}
-
-/** Starts a registry on 127.0.0.1 (random port, storage in a temp dir, no auth). */
-export async function startRegistry(bin: string): Promise<Registry> {
-  const dir = tempDir("oci-registry");
-  const port = await freePort();
-  const config = join(dir, "config.yml");
-  writeFileSync(
-    config,
-    [
-      "version: 0.1",
-      "log:",
-      "  level: warn",
-      "  accesslog:",
-      "    disabled: true",
-      "storage:",
-      "  filesystem:",
-      `    rootdirectory: ${join(dir, "storage")}`,
-      "  delete:",
-      "    enabled: true",
-      "http:",
-      `  addr: 127.0.0.1:${port}`,
-      "",
-    ].join("\n"),
-  );
-  mkdirSync(join(dir, "storage"));
-  const child: ChildProcess = spawn(bin, ["serve", config], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (d) => (stderr += String(d)));
-  const host = `127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${bin} exited (${child.exitCode}): ${stderr}`);
-    try {
-      const r = await fetch(`http://${host}/v2/`);
-      if (r.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGTERM");
-      throw new Error(`${bin} did not answer on ${host} within 15 s: ${stderr}`);
-    }
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-  return {
-    host,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((ok) => child.once("exit", ok));
-        child.kill("SIGTERM");
-        await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
-        if (child.exitCode === null) child.kill("SIGKILL");
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+export { registryBinary, startRegistry, type Registry } from "../../scripts/lib/registry.ts";
 
 export interface GpgKey {
   home: string;
