@@ -121,7 +121,8 @@ function startProcess(name: string, bin: string, args: string[], logFile: string
   return p;
 }
 
-function tail(file: string, lines = 30): string {
+/** The last lines of a log file, for failure messages. */
+export function tail(file: string, lines = 30): string {
   try {
     return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
   } catch {
@@ -129,7 +130,8 @@ function tail(file: string, lines = 30): string {
   }
 }
 
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>, died?: () => string | undefined, logFile?: string): Promise<void> {
+/** Polls `check` until it is true; fails early when `died` reports the process gone, with its log's tail. */
+export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>, died?: () => string | undefined, logFile?: string): Promise<void> {
   const end = Date.now() + timeoutMs;
   let lastErr: unknown;
   while (Date.now() < end) {
@@ -147,6 +149,10 @@ async function waitFor(what: string, timeoutMs: number, check: () => Promise<boo
       (logFile ? `; its log ends with:\n${tail(logFile)}` : ""),
   );
 }
+
+/** For waitFor: says so, with the log's tail, once `p` has exited. */
+export const diedCheck = (p: ChildProcess, name: string, logFile: string) => (): string | undefined =>
+  p.exitCode !== null || p.signalCode !== null ? `${name} exited (${p.exitCode ?? p.signalCode}); its log ends with:\n${tail(logFile)}` : undefined;
 
 async function stopProcess(p: ChildProcess): Promise<void> {
   if (p.exitCode !== null || p.signalCode !== null) return;
@@ -178,8 +184,6 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     rmSync(dir, { recursive: true, force: true });
     liveDirs.delete(dir);
   };
-  const diedCheck = (p: ChildProcess, name: string, logFile: string) => () =>
-    p.exitCode !== null || p.signalCode !== null ? `${name} exited (${p.exitCode ?? p.signalCode}); its log ends with:\n${tail(logFile)}` : undefined;
 
   try {
     // etcd

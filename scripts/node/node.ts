@@ -23,7 +23,7 @@ import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { execa } from "execa";
 import { type Binaries, ensureBinaries } from "../e2e/binaries.ts";
-import { type ControlPlane, freePort } from "../e2e/control-plane.ts";
+import { type ControlPlane, diedCheck, freePort, waitFor } from "../e2e/control-plane.ts";
 import { registryBinary, startRegistry } from "../lib/registry.ts";
 import { buildStandin, type ImageSpec, writeImageArchive } from "./image.ts";
 import { cniBinDir, missingPrerequisites } from "./prerequisites.ts";
@@ -255,29 +255,6 @@ function startProcess(s: HostState, bin: string, args: string[], logFile: string
   return p;
 }
 
-function tail(file: string, lines = 25): string {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
-}
-
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>, p?: ChildProcess, logFile?: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    if (p && (p.exitCode !== null || p.signalCode !== null)) throw new Error(`${what}: the process exited (${p.exitCode ?? p.signalCode}); its log ends with:\n${logFile ? tail(logFile) : ""}`);
-    try {
-      if (await check()) return;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what}: not ready after ${timeoutMs / 1000}s${last ? ` (last error: ${(last as Error).message})` : ""}${logFile ? `; its log ends with:\n${tail(logFile)}` : ""}`);
-}
-
 function healthz(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const req = httpsRequest({ host: "127.0.0.1", port, path: "/healthz", rejectUnauthorized: false, timeout: 2000 }, (res) => {
@@ -483,7 +460,7 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
     mirror = registry.host;
     writeFileSync(join(dir, "containerd.toml"), containerdConfig(dir, sock, mirror));
     const containerd = startProcess(s, "containerd", ["--config", join(dir, "containerd.toml"), "--log-level", "warn"], logs.containerd);
-    await waitFor("containerd", 30_000, async () => (await ctr(["version"])).ok, containerd, logs.containerd);
+    await waitFor("containerd", 30_000, async () => (await ctr(["version"])).ok, diedCheck(containerd, "containerd", logs.containerd), logs.containerd);
     // The pause image, then the profiler images, all from one layer.
     const pause = await writeImageArchive(standin, [{ ref: PAUSE_IMAGE, entrypoint: ["/pause"] }], join(dir, "images"));
     const imported = await ctr(["images", "import", pause]);
@@ -511,7 +488,7 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
         const n = (await cp.api("GET", `/api/v1/nodes/${name}`)).body;
         return (n.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
       },
-      kubelet,
+      diedCheck(kubelet, "kubelet", logs.kubelet),
       logs.kubelet,
     );
     log(`kubelet ready: node ${name} at ${ip} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
@@ -526,10 +503,10 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
       `--cert-dir=${join(dir, "scheduler-pki")}`,
       "--v=1",
     ], logs.scheduler);
-    await waitFor("kube-scheduler", 60_000, () => healthz(schedPort), scheduler, logs.scheduler);
+    await waitFor("kube-scheduler", 60_000, () => healthz(schedPort), diedCheck(scheduler, "kube-scheduler", logs.scheduler), logs.scheduler);
 
     const target = startTarget(s, standin);
-    await waitFor("probe target", 10_000, async () => readFileSync(join(dir, "target.log"), "utf8").includes("ready"), target.proc, join(dir, "target.log"));
+    await waitFor("probe target", 10_000, async () => readFileSync(join(dir, "target.log"), "utf8").includes("ready"), diedCheck(target.proc, "probe target", join(dir, "target.log")), join(dir, "target.log"));
 
     const containerdPid = containerd.pid!;
     const status = readFileSync(`/proc/${containerdPid}/status`, "utf8");
