@@ -108,6 +108,7 @@ try {
   });
   const failed = r.cells.filter((c) => !c.ok);
   for (const p of r.batching) say(`batching ${p.helm}: ${p.reason}`);
+  say(`invariants (${r.invariants.scopes.join(" + ")}${r.invariants.scopes.includes("profiler") ? "" : `: ${r.chart.name} is not dd-otel-host-profiler, so only the generic ones`}): kubernetes-schema, ${r.invariants.names.join(", ")}`);
   say(
     `${r.ok ? "PASS" : "FAIL"} ${r.cells.length} cells (${r.cases.length} cases x ${r.helms.map((h) => h.id).join("+")} x Kubernetes ${r.kubes.map((k) => k.minor).join(",")}): ` +
       `${r.cells.length - failed.length} passed, ${failed.length} failed, ${r.processes} helm processes, ${(r.wallMs / 1000).toFixed(2)} s` +

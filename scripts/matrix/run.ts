@@ -12,7 +12,7 @@ import { readChartMeta, type ChartMeta } from "../lib/chart.ts";
 import { writeWrapper, type Doc, type Wrapper } from "./batch.ts";
 import { FIRST_PROBE_BATCH, keepProbing, planFromProbes, PROBE_GROWTH, type BatchPlan, type Probe } from "./batch-plan.ts";
 import { casesDir as defaultCasesDir, discoverCases, type Case } from "./cases.ts";
-import { invariants, matrixInvariants, type CellContext, type Violation } from "./invariants.ts";
+import { invariantsFor, type CellContext, type Invariant, type Scope, type Violation } from "./invariants/index.ts";
 import { kubeTarget, NAMESPACE, RELEASE, renderBatch, renderSingle, type KubeTarget, type RenderResult } from "./render.ts";
 
 export type Mode = "batched" | "single";
@@ -68,6 +68,8 @@ export interface MatrixResult {
   cells: CellResult[];
   /** Helm processes started. */
   processes: number;
+  /** Which invariants ran: generic ones on any chart, this chart's own ("profiler") only on it. */
+  invariants: { scopes: Scope[]; names: string[] };
   /** Batched mode: per Helm, the batch size used and why. */
   batching: BatchPlan[];
   wallMs: number;
@@ -98,8 +100,8 @@ export function pool(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
   };
 }
 
-/** Schema validation and invariants of one rendered cell. */
-export function checkCell(ctx: CellContext): Failure[] {
+/** Schema validation and the chart's invariants (see invariants/index.ts) of one rendered cell. */
+export function checkCell(ctx: CellContext, invariants: Invariant[] = invariantsFor(ctx.chart).cell): Failure[] {
   const failures: Failure[] = [];
   for (const d of ctx.docs) {
     if (!d.object) continue;
@@ -162,6 +164,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
   const chartDir = o.chartDir ?? defaultChartDir;
   const mode = o.mode ?? "batched";
   const chart = readChartMeta(chartDir);
+  const rules = invariantsFor(chart);
   const cases = discoverCases(o.casesDir ?? defaultCasesDir, o.cases ?? []);
   if (cases.length === 0) throw new Error(`no case matches ${(o.cases ?? []).join(", ")}`);
   const helmList = (await allHelms()).filter((h) => !o.helm?.length || o.helm.includes(h.major));
@@ -187,7 +190,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
       const ctx = context(c, r.docs, chart, target);
       contexts.set(cellKey(base), ctx);
       objects = ctx.objects.length;
-      failures = checkCell(ctx);
+      failures = checkCell(ctx, rules.cell);
     }
     failures.push(...extra);
     const cell: CellResult = { ...base, ok: failures.length === 0, failures, objects };
@@ -300,7 +303,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
 
   // Rules across cells.
   const entries = [...contexts].map(([key, ctx]) => ({ key, ctx }));
-  for (const inv of matrixInvariants) {
+  for (const inv of rules.matrix) {
     for (const [key, vs] of inv.check(entries)) {
       const cell = cells.find((c) => cellKey(c) === key)!;
       cell.failures.push(...vs.map((x) => ({ rule: inv.name, ...x })));
@@ -319,6 +322,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
     kubes: targets.map((t) => ({ minor: t.minor, version: t.version })),
     cells,
     processes,
+    invariants: { scopes: rules.scopes, names: [...rules.cell, ...rules.matrix].map((i) => i.name) },
     batching: plans.sort((a, b) => (a.helm < b.helm ? -1 : 1)),
     wallMs: performance.now() - started,
     ok: cells.every((c) => c.ok),

@@ -20,6 +20,8 @@ describe("matrix", () => {
     expect(r.kubes.length).toBeGreaterThanOrEqual(5);
     expect(r.kubes[0].minor).toBe("1.29");
     expect(r.cells.length).toBeGreaterThanOrEqual(400);
+    expect(r.invariants.scopes).toEqual(["generic", "profiler"]);
+    expect(r.invariants.names).toEqual(expect.arrayContaining(["host-pid", "dd-site", "resources-set", "selector-labels-stable"]));
     // Batch sizes are measured per Helm: a few probe renders run alone, every other cell in a batch.
     expect(r.batching.map((p) => p.helm)).toEqual(["helm3", "helm4"]);
     expect(r.batching.every((p) => p.size > 0 && p.probes.length >= 2)).toBe(true);
