@@ -30,6 +30,8 @@ interface VersionState {
   validators: Map<string, ValidateFunction>;
   /** kind -> served "apiVersion/Kind" keys, for the "not served under this apiVersion" message. */
   servedByKind: Map<string, string[]>;
+  /** API groups of the release's built-in kinds ("" for core), filled on first use. */
+  groups?: Set<string>;
 }
 
 let versionsCache: string[] | undefined;
@@ -230,6 +232,22 @@ export function validateManifest(kubeVersion: string, obj: unknown): KubeSchemaE
     errors.push(err("metadata.name", 'missing required field "name"'));
   }
   return errors;
+}
+
+/**
+ * Whether `obj` is a custom resource for that Kubernetes version: its apiVersion's group is none of
+ * the release's built-in groups. Its shape comes from a CRD no built-in schema covers, so it is
+ * listed as not validated (like kubeconform's -ignore-missing-schemas), never failed. A kind missing
+ * from a built-in group (a typo, a removed kind) is still an error of validateManifest.
+ */
+export function isCustomResource(kubeVersion: string, obj: unknown): boolean {
+  if (obj === null || typeof obj !== "object") return false;
+  const apiVersion = (obj as Record<string, unknown>).apiVersion;
+  if (typeof apiVersion !== "string" || !apiVersion.includes("/")) return false; // the core group is built in
+  const group = apiVersion.slice(0, apiVersion.indexOf("/"));
+  const s = state(kubeVersion);
+  s.groups ??= new Set(Object.keys(s.bundle.kinds).map((k) => (k.split("/").length === 3 ? k.split("/")[0] : "")));
+  return !s.groups.has(group);
 }
 
 /** The names of all definitions of one version (kinds, their parts, and the extra ones for values). */

@@ -107,6 +107,8 @@ try {
     onProgress: progress,
   });
   const failed = r.cells.filter((c) => !c.ok);
+  const custom = [...new Set(r.cells.flatMap((c) => c.notValidated))];
+  if (custom.length) say(`not validated (custom resources, no built-in schema): ${custom.join(", ")}`);
   for (const p of r.batching) say(`batching ${p.helm}: ${p.reason}`);
   say(`invariants (${r.invariants.scopes.join(" + ")}${r.invariants.scopes.includes("profiler") ? "" : `: ${r.chart.name} is not dd-otel-host-profiler, so only the generic ones`}): kubernetes-schema, ${r.invariants.names.join(", ")}`);
   say(

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { helms as allHelms, type Helm } from "../lib/helm.ts";
 import { chartDir as defaultChartDir } from "../lib/paths.ts";
-import { kubeVersions, validateManifest } from "../kubernetes/validate.ts";
+import { isCustomResource, kubeVersions, validateManifest } from "../kubernetes/validate.ts";
 import { readChartMeta, type ChartMeta } from "../lib/chart.ts";
 import { writeWrapper, type Doc, type Wrapper } from "./batch.ts";
 import { FIRST_PROBE_BATCH, keepProbing, planFromProbes, PROBE_GROWTH, type BatchPlan, type Probe } from "./batch-plan.ts";
@@ -54,6 +54,8 @@ export interface CellResult {
   ok: boolean;
   failures: Failure[];
   objects: number;
+  /** Custom resources rendered but not validated (no built-in schema covers their kind). */
+  notValidated: string[];
   /** How this cell's manifests were obtained: from a batch, or from its own process. */
   rendering: "batch" | "single";
 }
@@ -104,7 +106,7 @@ export function pool(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
 export function checkCell(ctx: CellContext, invariants: Invariant[] = invariantsFor(ctx.chart).cell): Failure[] {
   const failures: Failure[] = [];
   for (const d of ctx.docs) {
-    if (!d.object) continue;
+    if (!d.object || isCustomResource(ctx.kube, d.object)) continue; // listed by notValidated()
     for (const e of validateManifest(ctx.kube, d.object)) {
       failures.push({ rule: "kubernetes-schema", object: `${e.kind || "?"}/${e.name || "?"}`, path: e.path || undefined, message: e.message });
     }
@@ -119,6 +121,11 @@ export function checkCell(ctx: CellContext, invariants: Invariant[] = invariants
     for (const x of vs) failures.push({ rule: inv.name, ...x });
   }
   return failures;
+}
+
+/** Custom resources of a cell ("Kind/name (apiVersion)"): no built-in schema covers them. */
+export function notValidated(ctx: CellContext): string[] {
+  return ctx.objects.filter((o) => isCustomResource(ctx.kube, o)).map((o) => `${o.kind}/${o.metadata?.name} (${o.apiVersion})`);
 }
 
 function context(c: Case, docs: Doc[], chart: ChartMeta, target: KubeTarget): CellContext {
@@ -185,15 +192,17 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
     const base = { case: c.name, helm: helm.id, helmVersion: helm.version, kube: target.minor, kubeVersion: target.version, rendering };
     let failures: Failure[];
     let objects = 0;
+    let skipped: string[] = [];
     if (!r.ok) failures = [{ rule: "render", message: r.error }];
     else {
       const ctx = context(c, r.docs, chart, target);
       contexts.set(cellKey(base), ctx);
       objects = ctx.objects.length;
       failures = checkCell(ctx, rules.cell);
+      skipped = notValidated(ctx);
     }
     failures.push(...extra);
-    const cell: CellResult = { ...base, ok: failures.length === 0, failures, objects };
+    const cell: CellResult = { ...base, ok: failures.length === 0, failures, objects, notValidated: skipped };
     cells.push(cell);
     o.onProgress?.(cells.length, total, cell);
   };
