@@ -292,6 +292,9 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
             for (let size = FIRST_PROBE_BATCH, last = 1; Math.min(size, cases.length - next) > last; size *= PROBE_GROWTH) {
               const from = next;
               next = Math.min(cases.length, from + size);
+              // A remainder smaller than this batch joins it: the first version is then done when
+              // the probe is, and the other versions start at once.
+              if (cases.length - next < size) next = cases.length;
               last = next - from;
               const r = await run(() => batch(h, first, from, next, false));
               probes.push({ cases: next - from, batch: true, ms: r.ms });
