@@ -173,15 +173,15 @@ export function kindKey(group: string, version: string, kind: string): string {
  * The "apiVersion/Kind" -> definition name map for the wanted kinds, from the
  * `x-kubernetes-group-version-kind` annotations. Alpha versions are skipped: they are off by default.
  */
-export function kindIndex(components: Record<string, OpenApiSchema>, kinds: readonly string[]): Record<string, string> {
-  const wanted = new Set(kinds);
+export function kindIndex(components: Record<string, OpenApiSchema>, kinds: readonly string[] | "all"): Record<string, string> {
+  const wanted = kinds === "all" ? undefined : new Set(kinds);
   const index: Record<string, string> = {};
   for (const [name, node] of Object.entries(components)) {
     const gvks = node["x-kubernetes-group-version-kind"] ?? [];
     // Shared meta types (DeleteOptions, WatchEvent) carry one GVK per group; a kind carries one.
     if (gvks.length !== 1) continue;
     const { group, version, kind } = gvks[0];
-    if (!wanted.has(kind) || /alpha/.test(version)) continue;
+    if ((wanted && !wanted.has(kind)) || /alpha/.test(version)) continue;
     index[kindKey(group, version, kind)] = name;
   }
   return Object.fromEntries(Object.keys(index).sort().map((k) => [k, index[k]]));
@@ -223,11 +223,13 @@ export const EXTRA_DEFINITIONS = [
 /** Build the bundle for one release: the kinds, their closure and the extra definitions present. */
 export function buildBundle(
   components: Record<string, OpenApiSchema>,
-  kinds: readonly string[],
+  kinds: readonly string[] | "all",
   exactVersion: string,
+  /** Kinds that must be among them (with "all": the kinds a chart most often renders). */
+  required: readonly string[] = kinds === "all" ? [] : kinds,
 ): SchemaBundle {
   const index = kindIndex(components, kinds);
-  const missing = kinds.filter((k) => !Object.keys(index).some((key) => key.endsWith(`/${k}`)));
+  const missing = required.filter((k) => !Object.keys(index).some((key) => key.endsWith(`/${k}`)));
   if (missing.length > 0) throw new Error(`kinds not found in ${exactVersion}: ${missing.join(", ")}`);
   const roots = [...Object.values(index), ...EXTRA_DEFINITIONS.filter((d) => d in components)];
   return {

@@ -18,7 +18,11 @@ export const schemasDir = join(dirname(fileURLToPath(import.meta.url)), "schemas
 /** Minors refreshed by default; the newest minor the proxy serves is added to them. */
 export const DEFAULT_MINORS = ["1.29", "1.30", "1.31", "1.33", "1.35"];
 
-/** Kinds a chart may render. Every one must exist in every refreshed release. */
+/**
+ * Every built-in kind of each release is kept (all non-alpha kinds of its OpenAPI documents), so a
+ * chart's CustomResourceDefinition or webhook configuration is validated, not reported unknown.
+ * These, the kinds charts render most, must exist in every refreshed release.
+ */
 export const KINDS = [
   "DaemonSet", "Deployment", "StatefulSet", "Job", "CronJob", "Pod",
   "ServiceAccount", "Secret", "ConfigMap", "Service", "Namespace",
@@ -73,7 +77,7 @@ async function main(): Promise<void> {
       const files = readdirSync(specDir).filter((f) => f.endsWith(".json")).sort();
       const docs = files.map((f) => JSON.parse(readFileSync(join(specDir, f), "utf8")) as { components?: { schemas?: Record<string, OpenApiSchema> } });
       const components = mergeComponents(docs);
-      const bundle = buildBundle(components, KINDS, v.text);
+      const bundle = buildBundle(components, "all", v.text, KINDS);
       const out = join(schemasDir, `v${v.major}.${v.minor}.json`);
       const text = serialiseBundle(bundle);
       writeFileSync(out, text);

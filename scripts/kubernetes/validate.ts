@@ -31,6 +31,8 @@ interface VersionState {
   validators: Map<string, ValidateFunction>;
   /** kind -> served "apiVersion/Kind" keys, for the "not served under this apiVersion" message. */
   servedByKind: Map<string, string[]>;
+  /** API groups of the release's built-in kinds ("" for core), filled on first use. */
+  groups?: Set<string>;
 }
 
 let versionsCache: string[] | undefined;
@@ -249,6 +251,23 @@ function validateExtraKind(key: string, data: Record<string, unknown>, err: (pat
     const d = describe(e, data);
     return err(d.path, d.message);
   });
+}
+
+/**
+ * Whether `obj` is a custom resource for that Kubernetes version: its apiVersion's group is none of
+ * the release's built-in groups. Its shape comes from a CRD no built-in schema covers, so it is
+ * listed as not validated (like kubeconform's -ignore-missing-schemas), never failed. A kind missing
+ * from a built-in group (a typo, a removed kind) is still an error of validateManifest.
+ */
+export function isCustomResource(kubeVersion: string, obj: unknown): boolean {
+  if (obj === null || typeof obj !== "object") return false;
+  const apiVersion = (obj as Record<string, unknown>).apiVersion;
+  if (typeof apiVersion !== "string" || !apiVersion.includes("/")) return false; // the core group is built in
+  if (`${apiVersion}/${String((obj as Record<string, unknown>).kind)}` in extraKinds) return false; // validated by extra-kinds.ts
+  const group = apiVersion.slice(0, apiVersion.indexOf("/"));
+  const s = state(kubeVersion);
+  s.groups ??= new Set(Object.keys(s.bundle.kinds).map((k) => (k.split("/").length === 3 ? k.split("/")[0] : "")));
+  return !s.groups.has(group);
 }
 
 /** The names of all definitions of one version (kinds, their parts, and the extra ones for values). */

@@ -14,10 +14,11 @@
 // - `# Source:` paths lose the wrapper prefix.
 // Verification mode (run.ts, --verify-batching) renders every case singly and compares.
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { readChartMeta, type ChartMeta } from "../lib/chart.ts";
+import { copyChartFiles } from "../lib/chart-files.ts";
 import type { KubeObject } from "../lib/manifests.ts";
 import type { Case } from "./cases.ts";
 
@@ -66,7 +67,8 @@ export function aliasFor(index: number, name: string): string {
 }
 
 /**
- * Writes the wrapper chart into `workDir`: a copy of the chart under charts/ and one aliased
+ * Writes the wrapper chart into `workDir`: the chart's files as `helm package` would hold them (its
+ * .helmignore honoured, since Helm would not apply it to a subchart folder) under charts/, and one aliased
  * dependency per case. Case values are embedded as their own YAML text (indented under the alias),
  * never re-serialised, so Helm parses them exactly as it parses the case file in a single render.
  */
@@ -74,7 +76,7 @@ export function writeWrapper(chartDir: string, cases: Case[], workDir: string): 
   const meta = readChartMeta(chartDir);
   const dir = join(workDir, "matrix-batch");
   mkdirSync(join(dir, "charts"), { recursive: true });
-  cpSync(chartDir, join(dir, "charts", meta.name), { recursive: true });
+  copyChartFiles(chartDir, join(dir, "charts", meta.name));
   const aliasOf = new Map<string, string>();
   const caseOf = new Map<string, string>();
   const deps: string[] = [];

@@ -1,14 +1,21 @@
-// `npm run bench`: the whole matrix the batched way and the naive way (one `helm template` process
-// per cell) in one run, same cells, same checks, same concurrency; prints cells, wall time, cells per
-// second and the ratio. Ratios are only compared within one run: the machine is noisy.
+// `npm run bench`: the matrix the batched way (batches sized per Helm by measurement, see
+// batch-plan.ts) and the naive way (one `helm template` process per cell) in one run, same cells,
+// same checks, same concurrency; prints cells, wall time, cells per second, the ratio, and what the
+// batching chose and why. Ratios are only compared within one run: the machine is noisy.
 //
-//   npm run bench [-- --case <glob>... --helm 3|4 --kube 1.NN --rounds N (default 3)]
+// Three charts, in this order: this repository's chart, then two fixture charts that are not it
+// (test/fixtures/charts): files-reader (.Files, a .helmignore'd 1.9 MB folder) and tpl-heavy (every
+// setting through tpl: much work per case, so batching saves little).
+//
+//   npm run bench:matrix [-- --chart this|files-reader|tpl-heavy ... --case <glob>... --helm 3|4 --kube 1.NN --rounds N (default 3)]
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { fixtureChart } from "../../test/fixtures/fixture-charts.ts";
 import { runMatrix, type MatrixOptions, type MatrixResult } from "./run.ts";
 
 const { values: a } = parseArgs({
   options: {
+    chart: { type: "string", multiple: true },
     case: { type: "string", multiple: true },
     helm: { type: "string", multiple: true },
     kube: { type: "string", multiple: true },
@@ -16,36 +23,56 @@ const { values: a } = parseArgs({
   },
 });
 const concurrency = Math.max(2, 2 * availableParallelism());
-const base: MatrixOptions = { cases: a.case, helm: (a.helm ?? []).map(Number), kube: a.kube, concurrency };
-
-// Warm-up: loads the schemas and compiles the validators once, so neither side pays for it.
-await runMatrix({ ...base, cases: ["default"], kube: undefined });
-
-const rows: { name: string; r: MatrixResult }[] = [];
-for (let i = 0; i < Number(a.rounds); i++) {
-  rows.push({ name: "batched", r: await runMatrix({ ...base, mode: "batched" }) });
-  rows.push({ name: "one process per cell", r: await runMatrix({ ...base, mode: "single" }) });
-}
-
-// Rounds alternate between the two ways, so a busy spell of the machine hits both; each way keeps
-// its best round (the least disturbed), and the median is printed beside it.
-const sorted = (name: string): MatrixResult[] => rows.filter((x) => x.name === name).map((x) => x.r).sort((x, y) => x.wallMs - y.wallMs);
-const median = (rs: MatrixResult[]): number => rs[Math.floor((rs.length - 1) / 2)].wallMs;
-const batched = sorted("batched")[0];
-const naive = sorted("one process per cell")[0];
-const failed = (r: MatrixResult): number => r.cells.filter((c) => !c.ok).length;
-if (batched.cells.length !== naive.cells.length || failed(batched) !== failed(naive)) {
-  console.error(`the two ways disagree: batched ${batched.cells.length} cells/${failed(batched)} failed, naive ${naive.cells.length}/${failed(naive)}`);
-  process.exitCode = 1;
-}
+const charts = a.chart ?? ["this", "files-reader", "tpl-heavy"];
 
 const line = (cols: string[]): string => cols.map((c, i) => (i === 0 ? c.padEnd(22) : c.padStart(11))).join(" ");
-console.log(`command: npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}   (node ${process.version}, ${availableParallelism()} cores, concurrency ${concurrency}, best of ${a.rounds} alternating rounds)`);
-console.log(`matrix: ${batched.cases.length} cases x ${batched.helms.map((h) => `${h.id} ${h.version}`).join(", ")} x Kubernetes ${batched.kubes.map((k) => k.minor).join(", ")}`);
-console.log(line(["way", "cells", "processes", "wall s", "cells/s", "median s", "failed"]));
-for (const [name, r] of [["batched", batched], ["one process per cell", naive]] as const) {
-  const med = median(sorted(name));
-  console.log(line([name, String(r.cells.length), String(r.processes), (r.wallMs / 1000).toFixed(2), (r.cells.length / (r.wallMs / 1000)).toFixed(0), (med / 1000).toFixed(2), String(failed(r))]));
+console.log(`command: npm run bench:matrix${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}   (node ${process.version}, ${availableParallelism()} cores, concurrency ${concurrency}, best of ${a.rounds} alternating rounds)`);
+let failedRun = false;
+
+for (const name of charts) {
+  const fixture = name === "this" ? undefined : fixtureChart(name as "files-reader" | "tpl-heavy");
+  try {
+    const base: MatrixOptions = {
+      chartDir: fixture?.chartDir,
+      casesDir: fixture?.casesDir,
+      cases: name === "this" ? a.case : undefined,
+      helm: (a.helm ?? []).map(Number),
+      kube: a.kube,
+      concurrency,
+    };
+    // Warm-up: loads the schemas, compiles the validators and pages Helm in, so neither side pays for it.
+    await runMatrix({ ...base, kube: [a.kube?.[0] ?? "1.33"], batchSize: 0 });
+
+    const rows: { name: string; r: MatrixResult }[] = [];
+    for (let i = 0; i < Number(a.rounds); i++) {
+      rows.push({ name: "batched", r: await runMatrix({ ...base, mode: "batched" }) });
+      rows.push({ name: "one process per cell", r: await runMatrix({ ...base, mode: "single" }) });
+    }
+    // Rounds alternate between the two ways, so a busy spell of the machine hits both; each way keeps
+    // its best round (the least disturbed), and the median is printed beside it.
+    const sorted = (way: string): MatrixResult[] => rows.filter((x) => x.name === way).map((x) => x.r).sort((x, y) => x.wallMs - y.wallMs);
+    const median = (rs: MatrixResult[]): number => rs[Math.floor((rs.length - 1) / 2)].wallMs;
+    const batched = sorted("batched")[0];
+    const naive = sorted("one process per cell")[0];
+    const failed = (r: MatrixResult): number => r.cells.filter((c) => !c.ok).length;
+    console.log(`\nchart: ${name === "this" ? "this repository's chart (chart/)" : `fixture ${name} (test/fixtures/charts/${name})`}, ${batched.chart.name} ${batched.chart.version}`);
+    console.log(`matrix: ${batched.cases.length} cases x ${batched.helms.map((h) => `${h.id} ${h.version}`).join(", ")} x Kubernetes ${batched.kubes.map((k) => k.minor).join(", ")}`);
+    if (batched.cells.length !== naive.cells.length || failed(batched) !== failed(naive)) {
+      console.error(`the two ways disagree: batched ${batched.cells.length} cells/${failed(batched)} failed, naive ${naive.cells.length}/${failed(naive)}`);
+      failedRun = true;
+    }
+    console.log(line(["way", "cells", "processes", "wall s", "cells/s", "median s", "failed"]));
+    for (const [way, r] of [["batched", batched], ["one process per cell", naive]] as const) {
+      const med = median(sorted(way));
+      console.log(line([way, String(r.cells.length), String(r.processes), (r.wallMs / 1000).toFixed(2), (r.cells.length / (r.wallMs / 1000)).toFixed(0), (med / 1000).toFixed(2), String(failed(r))]));
+    }
+    const medianRatio = median(sorted("one process per cell")) / median(sorted("batched"));
+    console.log(`ratio: batched is ${(naive.wallMs / batched.wallMs).toFixed(1)}x faster than one process per cell (best rounds; medians: ${medianRatio.toFixed(1)}x)`);
+    for (const p of batched.batching) console.log(`batching ${p.helm} (best round): ${p.reason}`);
+    const choices = sorted("batched").map((r) => r.batching.map((p) => `${p.helm} ${p.size === 0 ? "single" : p.size}`).join("/"));
+    console.log(`batch sizes chosen in the ${choices.length} batched rounds: ${choices.join("; ")}`);
+  } finally {
+    fixture?.cleanup();
+  }
 }
-const medianRatio = median(sorted("one process per cell")) / median(sorted("batched"));
-console.log(`ratio: batched is ${(naive.wallMs / batched.wallMs).toFixed(1)}x faster than one process per cell (best rounds; medians: ${medianRatio.toFixed(1)}x)`);
+if (failedRun) process.exitCode = 1;

@@ -29,7 +29,8 @@ export function readCase(file: string): Case {
   if (!/^#\s*\S/.test(first)) throw new Error(`case ${name} (${file}): the first line must be a comment saying what the case covers`);
   let values: unknown;
   try {
-    values = load(text);
+    // Only comments means no values (js-yaml refuses an empty document; Helm takes it as {}).
+    values = /^\s*$/.test(text.replace(/^\s*#.*$/gm, "")) ? {} : load(text);
   } catch (e) {
     throw new Error(`case ${name} (${file}): not valid YAML: ${(e as Error).message}`);
   }

@@ -25,7 +25,11 @@ const usage = `Usage: npm run matrix -- [options]
   --html <file>       write the HTML report (default reports/matrix.html); --no-html to skip
   --chart <dir>       chart to test (default chart/)
   --cases-dir <dir>   folder of case values files (default test/cases/)
-  --concurrency <n>   helm processes at once (default 2 x cores)`;
+  --batch-size <n>    cases per batch, 0 for one process per cell (default: measured per Helm, see below)
+  --concurrency <n>   helm processes at once (default 2 x cores)
+
+Batches are sized per Helm from timings taken on the first Kubernetes version (scripts/matrix/batch-plan.ts);
+the choice and its reason are printed, and are in --json as "batching".`;
 
 function parse() {
   try {
@@ -43,6 +47,7 @@ function parse() {
         chart: { type: "string" },
         "cases-dir": { type: "string" },
         concurrency: { type: "string" },
+        "batch-size": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -56,6 +61,11 @@ const args = parse();
 if (args.help) {
   console.log(usage);
   process.exit(0);
+}
+const batchSize = args["batch-size"] === undefined ? undefined : Number(args["batch-size"]);
+if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 0)) {
+  console.error(`--batch-size takes a whole number >= 0\n\n${usage}`);
+  process.exit(2);
 }
 const helm = (args.helm ?? []).map((h) => Number(h.replace(/^helm/, "")));
 if (helm.some((h) => h !== 3 && h !== 4)) {
@@ -93,9 +103,14 @@ try {
     mode: args.single ? "single" : "batched",
     verifyBatching: args["verify-batching"],
     concurrency: args.concurrency ? Number(args.concurrency) : undefined,
+    batchSize,
     onProgress: progress,
   });
   const failed = r.cells.filter((c) => !c.ok);
+  const custom = [...new Set(r.cells.flatMap((c) => c.notValidated))];
+  if (custom.length) say(`not validated (custom resources, no built-in schema): ${custom.join(", ")}`);
+  for (const p of r.batching) say(`batching ${p.helm}: ${p.reason}`);
+  say(`invariants (${r.invariants.scopes.join(" + ")}${r.invariants.scopes.includes("profiler") ? "" : `: ${r.chart.name} is not dd-otel-host-profiler, so only the generic ones`}): kubernetes-schema, ${r.invariants.names.join(", ")}`);
   say(
     `${r.ok ? "PASS" : "FAIL"} ${r.cells.length} cells (${r.cases.length} cases x ${r.helms.map((h) => h.id).join("+")} x Kubernetes ${r.kubes.map((k) => k.minor).join(",")}): ` +
       `${r.cells.length - failed.length} passed, ${failed.length} failed, ${r.processes} helm processes, ${(r.wallMs / 1000).toFixed(2)} s` +

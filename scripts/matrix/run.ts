@@ -2,19 +2,22 @@
 // (Helm, Kubernetes) pair, or one process per cell), validates every object against the API schema
 // of the cell's Kubernetes version, applies the invariants, and returns one result per cell.
 import { availableParallelism, tmpdir } from "node:os";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { helms as allHelms, type Helm } from "../lib/helm.ts";
 import { chartDir as defaultChartDir } from "../lib/paths.ts";
-import { kubeVersions, validateManifest } from "../kubernetes/validate.ts";
+import { isCustomResource, kubeVersions, validateManifest } from "../kubernetes/validate.ts";
 import { readChartMeta, type ChartMeta } from "../lib/chart.ts";
 import { writeWrapper, type Doc, type Wrapper } from "./batch.ts";
+import { FIRST_PROBE_BATCH, keepProbing, planFromProbes, PROBE_GROWTH, type BatchPlan, type Probe } from "./batch-plan.ts";
 import { casesDir as defaultCasesDir, discoverCases, type Case } from "./cases.ts";
-import { invariants, matrixInvariants, type CellContext, type Violation } from "./invariants.ts";
+import { invariantsFor, type CellContext, type Invariant, type Scope, type Violation } from "./invariants/index.ts";
 import { kubeTarget, NAMESPACE, RELEASE, renderBatch, renderSingle, type KubeTarget, type RenderResult } from "./render.ts";
 
 export type Mode = "batched" | "single";
+/** A render's outcome and how long Helm took for it. */
+type Timed = { ok: boolean; ms: number };
 
 export interface MatrixOptions {
   chartDir?: string;
@@ -28,6 +31,8 @@ export interface MatrixOptions {
   mode?: Mode;
   /** Also render every cell singly and compare object by object with the batched result. */
   verifyBatching?: boolean;
+  /** Cases per batch (0: one process per cell); unset: measured per Helm on the chart (batch-plan.ts). */
+  batchSize?: number;
   concurrency?: number;
   onProgress?: (done: number, total: number, cell: CellResult) => void;
 }
@@ -49,6 +54,8 @@ export interface CellResult {
   ok: boolean;
   failures: Failure[];
   objects: number;
+  /** Custom resources rendered but not validated (no built-in schema covers their kind). */
+  notValidated: string[];
   /** How this cell's manifests were obtained: from a batch, or from its own process. */
   rendering: "batch" | "single";
 }
@@ -63,6 +70,10 @@ export interface MatrixResult {
   cells: CellResult[];
   /** Helm processes started. */
   processes: number;
+  /** Which invariants ran: generic ones on any chart, this chart's own ("profiler") only on it. */
+  invariants: { scopes: Scope[]; names: string[] };
+  /** Batched mode: per Helm, the batch size used and why. */
+  batching: BatchPlan[];
   wallMs: number;
   ok: boolean;
 }
@@ -91,11 +102,11 @@ export function pool(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
   };
 }
 
-/** Schema validation and invariants of one rendered cell. */
-export function checkCell(ctx: CellContext): Failure[] {
+/** Schema validation and the chart's invariants (see invariants/index.ts) of one rendered cell. */
+export function checkCell(ctx: CellContext, invariants: Invariant[] = invariantsFor(ctx.chart).cell): Failure[] {
   const failures: Failure[] = [];
   for (const d of ctx.docs) {
-    if (!d.object) continue;
+    if (!d.object || isCustomResource(ctx.kube, d.object)) continue; // listed by notValidated()
     for (const e of validateManifest(ctx.kube, d.object)) {
       failures.push({ rule: "kubernetes-schema", object: `${e.kind || "?"}/${e.name || "?"}`, path: e.path || undefined, message: e.message });
     }
@@ -110,6 +121,11 @@ export function checkCell(ctx: CellContext): Failure[] {
     for (const x of vs) failures.push({ rule: inv.name, ...x });
   }
   return failures;
+}
+
+/** Custom resources of a cell ("Kind/name (apiVersion)"): no built-in schema covers them. */
+export function notValidated(ctx: CellContext): string[] {
+  return ctx.objects.filter((o) => isCustomResource(ctx.kube, o)).map((o) => `${o.kind}/${o.metadata?.name} (${o.apiVersion})`);
 }
 
 function context(c: Case, docs: Doc[], chart: ChartMeta, target: KubeTarget): CellContext {
@@ -155,6 +171,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
   const chartDir = o.chartDir ?? defaultChartDir;
   const mode = o.mode ?? "batched";
   const chart = readChartMeta(chartDir);
+  const rules = invariantsFor(chart);
   const cases = discoverCases(o.casesDir ?? defaultCasesDir, o.cases ?? []);
   if (cases.length === 0) throw new Error(`no case matches ${(o.cases ?? []).join(", ")}`);
   const helmList = (await allHelms()).filter((h) => !o.helm?.length || o.helm.includes(h.major));
@@ -175,15 +192,17 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
     const base = { case: c.name, helm: helm.id, helmVersion: helm.version, kube: target.minor, kubeVersion: target.version, rendering };
     let failures: Failure[];
     let objects = 0;
+    let skipped: string[] = [];
     if (!r.ok) failures = [{ rule: "render", message: r.error }];
     else {
       const ctx = context(c, r.docs, chart, target);
       contexts.set(cellKey(base), ctx);
       objects = ctx.objects.length;
-      failures = checkCell(ctx);
+      failures = checkCell(ctx, rules.cell);
+      skipped = notValidated(ctx);
     }
     failures.push(...extra);
-    const cell: CellResult = { ...base, ok: failures.length === 0, failures, objects };
+    const cell: CellResult = { ...base, ok: failures.length === 0, failures, objects, notValidated: skipped };
     cells.push(cell);
     o.onProgress?.(cells.length, total, cell);
   };
@@ -194,19 +213,34 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
   };
 
   let workDir: string | undefined;
+  const plans: BatchPlan[] = [];
   try {
     if (mode === "single") {
       await Promise.all(helmList.flatMap((h) => targets.flatMap((t) => cases.map((c) => run(async () => finish(c, h, t, await single(h, c, t), "single"))))));
     } else {
-      workDir = mkdtempSync(join(tmpdir(), "matrix-"));
-      const wrapper = writeWrapper(chartDir, cases, workDir);
-      const batch = async (h: Helm, t: KubeTarget, skipSchema: boolean): Promise<boolean> => {
+      const work = (workDir = mkdtempSync(join(tmpdir(), "matrix-")));
+      // One wrapper chart per run of consecutive cases, shared by every Helm and Kubernetes version.
+      const wrappers = new Map<string, Wrapper>();
+      const wrapperFor = (from: number, to: number): Wrapper => {
+        const key = `${from}-${to}`;
+        let w = wrappers.get(key);
+        if (!w) {
+          mkdirSync(join(work, key));
+          w = writeWrapper(chartDir, cases.slice(from, to), join(work, key));
+          wrappers.set(key, w);
+        }
+        return w;
+      };
+      /** One batch over cases[from, to): whether Helm rendered it whole, and how long Helm took. */
+      const batch = async (h: Helm, t: KubeTarget, from: number, to: number, skipSchema: boolean): Promise<Timed> => {
         processes++;
-        const r = await renderBatch(h, wrapper, t, skipSchema);
+        const started = performance.now();
+        const r = await renderBatch(h, wrapperFor(from, to), t, skipSchema);
+        const ms = performance.now() - started; // Helm alone: not the fallbacks or verification below
         const byCase = r.ok ? r.byCase : new Map<string, Doc[]>();
         // A failing batch, or a case missing from it, is rendered on its own: that names the case
         // and gives exactly the error a single render gives.
-        for (const c of cases) {
+        for (const c of cases.slice(from, to)) {
           const docs = byCase.get(c.name);
           let result: RenderResult = docs ? { ok: true, docs } : await single(h, c, t);
           const rendering = docs ? "batch" : "single";
@@ -219,14 +253,59 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
           if (docs === undefined && r.ok && result.ok) result = { ok: false, error: "the batch rendered nothing for this case, although it rendered on its own" };
           finish(c, h, t, result, rendering, extra);
         }
-        return r.ok;
+        return { ok: r.ok, ms };
+      };
+      const alone = async (h: Helm, t: KubeTarget, i: number): Promise<Timed> => {
+        const started = performance.now();
+        const r = await single(h, cases[i], t);
+        const ms = performance.now() - started;
+        finish(cases[i], h, t, r, "single"); // a single render is its own reference
+        return { ok: r.ok, ms };
+      };
+      /** cases[from, to) at `t` in batches of `size` (0: one process per cell), concurrently. */
+      const renderRange = async (h: Helm, t: KubeTarget, from: number, to: number, size: number, skipSchema: boolean): Promise<boolean> => {
+        const tasks: Promise<Timed>[] = [];
+        if (size === 0) for (let i = from; i < to; i++) tasks.push(run(() => alone(h, t, i)));
+        else for (let i = from; i < to; i += size) tasks.push(run(() => batch(h, t, i, Math.min(to, i + size), skipSchema)));
+        return (await Promise.all(tasks)).every((x) => x.ok);
       };
       await Promise.all(
         helmList.map(async (h) => {
-          // The first batch of each Helm validates every case's values against values.schema.json;
-          // later batches skip that (it does not depend on the Kubernetes version) only if it passed.
-          const validated = await run(() => batch(h, targets[0], false));
-          await Promise.all(targets.slice(1).map((t) => run(() => batch(h, t, validated))));
+          // The first Kubernetes version of each Helm validates every case's values against
+          // values.schema.json; later batches skip that (it does not depend on the Kubernetes
+          // version) only if every render there passed.
+          const first = targets[0];
+          let validated = true;
+          let next = 0;
+          let plan: BatchPlan;
+          if (o.batchSize !== undefined) {
+            plan = { helm: h.id, size: o.batchSize, reason: `fixed: ${o.batchSize === 0 ? "one process per cell" : `batches of ${o.batchSize}`}`, probes: [] };
+          } else {
+            // Probe with renders the matrix needs anyway, one at a time so their timings are clean.
+            const probes: Probe[] = [];
+            for (const _ of cases.length >= 12 ? [0, 1] : [0]) {
+              const i = next++;
+              const r = await run(() => alone(h, first, i));
+              probes.push({ cases: 1, batch: false, ms: r.ms });
+              validated &&= r.ok;
+            }
+            for (let size = FIRST_PROBE_BATCH, last = 1; Math.min(size, cases.length - next) > last; size *= PROBE_GROWTH) {
+              const from = next;
+              next = Math.min(cases.length, from + size);
+              // A remainder smaller than this batch joins it: the first version is then done when
+              // the probe is, and the other versions start at once.
+              if (cases.length - next < size) next = cases.length;
+              last = next - from;
+              const r = await run(() => batch(h, first, from, next, false));
+              probes.push({ cases: next - from, batch: true, ms: r.ms });
+              validated &&= r.ok;
+              if (!keepProbing(probes.filter((p) => p.batch))) break;
+            }
+            plan = planFromProbes(h.id, cases.length, probes);
+          }
+          plans.push(plan);
+          validated = (await renderRange(h, first, next, cases.length, plan.size, false)) && validated;
+          await Promise.all(targets.slice(1).map((t) => renderRange(h, t, 0, cases.length, plan.size, validated)));
         }),
       );
     }
@@ -236,7 +315,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
 
   // Rules across cells.
   const entries = [...contexts].map(([key, ctx]) => ({ key, ctx }));
-  for (const inv of matrixInvariants) {
+  for (const inv of rules.matrix) {
     for (const [key, vs] of inv.check(entries)) {
       const cell = cells.find((c) => cellKey(c) === key)!;
       cell.failures.push(...vs.map((x) => ({ rule: inv.name, ...x })));
@@ -255,6 +334,8 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
     kubes: targets.map((t) => ({ minor: t.minor, version: t.version })),
     cells,
     processes,
+    invariants: { scopes: rules.scopes, names: [...rules.cell, ...rules.matrix].map((i) => i.name) },
+    batching: plans.sort((a, b) => (a.helm < b.helm ? -1 : 1)),
     wallMs: performance.now() - started,
     ok: cells.every((c) => c.ok),
   };

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
 import { findObject, type KubeObject } from "../../scripts/lib/manifests.ts";
-import { sccMismatches } from "../../scripts/matrix/invariants-openshift.ts";
+import { sccMismatches } from "../../scripts/matrix/invariants/openshift.ts";
 import { daemonSet, renderOk } from "../helpers/render.ts";
 
 const openshiftAPI = { apiVersions: ["security.openshift.io/v1"] };

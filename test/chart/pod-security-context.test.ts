@@ -2,7 +2,7 @@
 // informs admission and scanners without changing what the profiler process gets.
 import { describe, expect, it } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
-import { podSecurityContextConflicts } from "../../scripts/matrix/invariants-pod-security.ts";
+import { podSecurityContextConflicts } from "../../scripts/matrix/invariants/pod-security.ts";
 import { daemonSet, renderOk } from "../helpers/render.ts";
 
 describe.each(await helms())("pod securityContext with $id", (helm) => {

@@ -7,7 +7,7 @@ import { helms } from "../../scripts/lib/helm.ts";
 import { chartDir } from "../../scripts/lib/paths.ts";
 import { readChartMeta } from "../../scripts/lib/chart.ts";
 import type { Case } from "../../scripts/matrix/cases.ts";
-import type { CellContext } from "../../scripts/matrix/invariants.ts";
+import type { CellContext } from "../../scripts/matrix/invariants/index.ts";
 import { kubeTarget, NAMESPACE, RELEASE, renderSingle } from "../../scripts/matrix/render.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "matrix-test-"));

@@ -3,7 +3,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { dump, load } from "js-yaml";
 import type { KubeObject } from "../../scripts/lib/manifests.ts";
-import { expandEnv, invariants, matrixInvariants, type CellContext } from "../../scripts/matrix/invariants.ts";
+import { allInvariants as invariants, expandEnv, type CellContext } from "../../scripts/matrix/invariants/index.ts";
+import { genericMatrixInvariants } from "../../scripts/matrix/invariants/generic.ts";
 import { renderContext } from "./helpers.ts";
 
 type Obj = Record<string, any>;
@@ -78,6 +79,11 @@ const table: [string, Base, (objs: KubeObject[]) => void, RegExp][] = [
   ["selector-in-template-labels", "privileged", (o) => (ds(o).spec.template.metadata.labels["app.kubernetes.io/instance"] = "other"), /must equal the selector/],
   ["resources-set", "privileged", (o) => delete profiler(o).resources.limits, /has no cpu limit/],
   ["resources-set", "privileged", (o) => delete (o.find((x) => x.kind === "Pod") as Obj).spec.containers[0].resources.requests.memory, /check-agent has no memory request/],
+  ["image-tag-or-digest", "privileged", (o) => (profiler(o).image = "ghcr.io/datadog/dd-otel-host-profiler:latest"), /"ghcr.io\/datadog\/dd-otel-host-profiler:latest" is not pinned/],
+  ["image-tag-or-digest", "leastPrivilege", (o) => (profiler(o).image = "registry:5000/profiler"), /"registry:5000\/profiler" is not pinned/],
+  ["no-secret-literal-in-pod-spec", "privileged", (o) => profiler(o).env.push({ name: "DB_PASSWORD", value: "hunter2-not-printed" }), /env\[\d+\]\.value DB_PASSWORD holds a literal credential/],
+  ["rbac-no-wildcard", "splitOff", (o) => ((o.find((x) => x.kind === "ClusterRole") as Obj).rules[0].verbs = ["*"]), /rules\[0\]\.verbs holds the wildcard/],
+  ["selector-in-template-labels", "privileged", (o) => o.push({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "c" } } } } }), /Deployment\/d spec\.template\.metadata\.labels\["a"\] must equal/],
   ["image-pinned", "privileged", (o) => (profiler(o).image = "ghcr.io/datadog/dd-otel-host-profiler:latest"), /must be ghcr.io\/datadog\/dd-otel-host-profiler:v0.4.0/],
   ["pod-security-context-consistent", "privileged", (o) => delete pod(o).securityContext, /the pod has no securityContext/],
   // The SCC in both directions: what the pod uses must be allowed, and nothing it does not use.
@@ -133,13 +139,14 @@ describe("invariants", () => {
     expect(found.map((f) => `${f.object ?? ""} ${f.path ?? ""} ${f.message}`).join("\n")).toMatch(message);
     // The secret itself is never part of a message.
     expect(JSON.stringify(found)).not.toContain("0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+    expect(JSON.stringify(found)).not.toContain("hunter2-not-printed");
   });
 
   it("selector-labels-stable flags a case whose selector differs from the others'", () => {
     const a = ctxs.privileged;
     const b = broken(ctxs.leastPrivilege, (o) => (ds(o).spec.selector.matchLabels.extra = "x"));
     const c = { ...ctxs.splitOff, case: { ...ctxs.splitOff.case, name: "default" } };
-    const found = matrixInvariants[0].check([
+    const found = genericMatrixInvariants[0].check([
       { key: "a", ctx: a },
       { key: "b", ctx: b },
       { key: "c", ctx: c },

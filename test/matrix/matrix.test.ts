@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { kubeVersions } from "../../scripts/kubernetes/validate.ts";
 import { aliasFor } from "../../scripts/matrix/batch.ts";
-import { casesDir } from "../../scripts/matrix/cases.ts";
+import { casesDir, discoverCases } from "../../scripts/matrix/cases.ts";
 import { formatFailure, runMatrix } from "../../scripts/matrix/run.ts";
 
 const lines = (r: Awaited<ReturnType<typeof runMatrix>>): string[] => r.cells.flatMap((c) => c.failures.map((f) => formatFailure(c, f)));
@@ -20,15 +20,21 @@ describe("matrix", () => {
     expect(r.kubes.length).toBeGreaterThanOrEqual(5);
     expect(r.kubes[0].minor).toBe("1.29");
     expect(r.cells.length).toBeGreaterThanOrEqual(400);
-    expect(r.processes).toBe(r.helms.length * r.kubes.length);
-    expect(r.cells.every((c) => c.rendering === "batch")).toBe(true);
+    expect(r.invariants.scopes).toEqual(["generic", "profiler"]);
+    expect(r.invariants.names).toEqual(expect.arrayContaining(["host-pid", "dd-site", "resources-set", "selector-labels-stable"]));
+    // Batch sizes are measured per Helm: a few probe renders run alone, every other cell in a batch.
+    expect(r.batching.map((p) => p.helm)).toEqual(["helm3", "helm4"]);
+    expect(r.batching.every((p) => p.size > 0 && p.probes.length >= 2)).toBe(true);
+    expect(r.cells.filter((c) => c.rendering === "single").length).toBeLessThanOrEqual(2 * r.helms.length);
+    expect(r.processes).toBeLessThan(r.cells.length / 10);
     console.log(`full matrix: ${r.cells.length} cells, ${r.processes} helm processes, ${(r.wallMs / 1000).toFixed(2)} s`);
   });
 
   it("batching changes nothing: every case, both Helms, the oldest Kubernetes, object by object", async () => {
     // CI runs the whole matrix with --verify-batching; this is its share of npm test. The oldest
     // version takes the chart's AppArmor-annotation branch, the batch there also validates schemas.
-    const r = await runMatrix({ verifyBatching: true, kube: [kubeVersions()[0]] });
+    const all = discoverCases(casesDir).length;
+    const r = await runMatrix({ verifyBatching: true, kube: [kubeVersions()[0]], batchSize: all });
     expect(lines(r)).toEqual([]);
     expect(r.processes).toBe(r.helms.length * (1 + r.cases.length));
   });

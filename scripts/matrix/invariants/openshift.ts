@@ -1,10 +1,9 @@
 // The SecurityContextConstraints must fit the profiler pod in both directions: it admits what the pod
 // spec uses (else OpenShift refuses the pods) and allows nothing the pod spec does not use (else it
-// grants more than the security mode needs). Only types are imported from invariants.ts, which
-// registers this list: a runtime import back would be a module cycle.
-import type { KubeObject } from "../lib/manifests.ts";
-import { objectId } from "../lib/manifests.ts";
-import type { CellContext, Invariant, Violation } from "./invariants.ts";
+// grants more than the security mode needs). profiler.ts registers this list.
+import type { KubeObject } from "../../lib/manifests.ts";
+import { objectId } from "../../lib/manifests.ts";
+import type { CellContext, Invariant, Violation } from "./types.ts";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});

@@ -1,91 +1,19 @@
-// The rules every rendered case must keep, as a small typed library. Each invariant has a name (used
-// in every failure message), a reason (why the profiler or the cluster needs it) and a check that
-// returns violations. Each one is proven to fire on a broken manifest in test/matrix/invariants.test.ts.
-import { leastPrivilegeCapabilityNames } from "../contract/capabilities.ts";
-import { datadogSites } from "../contract/values.ts";
-import type { KubeObject } from "../lib/manifests.ts";
-import { type LabelSelector, matchesSelector, objectId } from "../lib/manifests.ts";
-import { secretFieldsIn } from "../lib/values-schema.ts";
-import type { ChartMeta } from "../lib/chart.ts";
-import type { Doc } from "./batch.ts";
-import type { Case } from "./cases.ts";
-import { podSecurityInvariants } from "./invariants-pod-security.ts";
-import { openshiftInvariants } from "./invariants-openshift.ts";
+// This chart's own rules (dd-otel-host-profiler): what the profiler needs (host PID namespace, the
+// agent URL, a Datadog site), what each security mode promises, and how keys and the Kubernetes API
+// token are handed out. They say nothing about another chart, so they run only on this one.
+import { leastPrivilegeCapabilityNames } from "../../contract/capabilities.ts";
+import { datadogSites } from "../../contract/values.ts";
+import type { KubeObject } from "../../lib/manifests.ts";
+import { objectId } from "../../lib/manifests.ts";
+import { secretFieldsIn } from "../../lib/values-schema.ts";
+import type { Case } from "../cases.ts";
+import { arr, containersOf, isObj, obj, podSpecOf, shown, v, type ContainerRef, type EnvVar, type Obj } from "./objects.ts";
+import type { CellContext, Invariant, Violation } from "./types.ts";
+import { podSecurityInvariants } from "./pod-security.ts";
+import { openshiftInvariants } from "./openshift.ts";
 
-export interface Violation {
-  /** "Kind/name" of the object at fault, when there is one. */
-  object?: string;
-  /** Field path inside that object, e.g. spec.template.spec.hostPID. */
-  path?: string;
-  message: string;
-}
-
-/** What one cell rendered, plus what the checks need to know about the case. */
-export interface CellContext {
-  case: Case;
-  docs: Doc[];
-  objects: KubeObject[];
-  chart: ChartMeta;
-  release: string;
-  namespace: string;
-  kube: string;
-}
-
-export interface Invariant {
-  name: string;
-  reason: string;
-  check(ctx: CellContext): Violation[];
-}
-
-/** A rule over all cells at once (e.g. something that must not change between cases). */
-export interface MatrixInvariant {
-  name: string;
-  reason: string;
-  check(cells: { key: string; ctx: CellContext }[]): Map<string, Violation[]>;
-}
-
-// ---- reading the rendered objects ----
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
-const obj = (v: unknown): Obj => (isObj(v) ? v : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-/** A value for a message: "unset" rather than "undefined". Never used on a secret. */
-const shown = (v: unknown): string => (v === undefined ? "unset" : JSON.stringify(v));
-
-export interface EnvVar {
-  name: string;
-  value?: unknown;
-  valueFrom?: Obj;
-}
-
-export interface ContainerRef {
-  owner: KubeObject;
-  /** Path of the container inside its object, e.g. spec.template.spec.containers[0]. */
-  path: string;
-  container: Obj;
-  podSpec: Obj;
-  podPath: string;
-}
-
-export function podSpecOf(o: KubeObject): { spec: Obj; path: string } | undefined {
-  if (o.kind === "Pod") return { spec: obj(o.spec), path: "spec" };
-  const t = obj(obj(o.spec).template);
-  if (["DaemonSet", "Deployment", "StatefulSet", "ReplicaSet", "Job"].includes(o.kind) && isObj(t.spec)) return { spec: t.spec, path: "spec.template.spec" };
-  return undefined;
-}
-
-export function containersOf(objects: KubeObject[]): ContainerRef[] {
-  const out: ContainerRef[] = [];
-  for (const o of objects) {
-    const p = podSpecOf(o);
-    if (!p) continue;
-    for (const field of ["initContainers", "containers"]) {
-      arr(p.spec[field]).forEach((c, i) => out.push({ owner: o, path: `${p.path}.${field}[${i}]`, container: obj(c), podSpec: p.spec, podPath: p.path }));
-    }
-  }
-  return out;
-}
+/** The chart these rules belong to (Chart.yaml name). */
+export const PROFILER_CHART = "dd-otel-host-profiler";
 
 export const PROFILER_CONTAINER = "dd-otel-host-profiler";
 
@@ -109,9 +37,6 @@ export const securityModeOf = (c: Case): string => String(c.values.securityMode 
 /** The profiler reads the Kubernetes API only when split by service is off. */
 export const needsKubeAPI = (c: Case): boolean => obj(c.values.profiler).splitByService === false;
 
-const v = (violations: Violation[], object: KubeObject | undefined, path: string, message: string): void => {
-  violations.push({ object: object ? objectId(object) : undefined, path, message });
-};
 
 /** Reports a missing DaemonSet/profiler container once, so a rule never passes vacuously. */
 function withProfiler(ctx: CellContext, f: (p: ContainerRef, out: Violation[]) => void): Violation[] {
@@ -176,7 +101,7 @@ function onlyIn(mode: string, check: (ctx: CellContext) => Violation[]): (ctx: C
   return (ctx) => (securityModeOf(ctx.case) === mode ? check(ctx) : []);
 }
 
-export const invariants: Invariant[] = [
+export const profilerInvariants: Invariant[] = [
   {
     name: "host-pid",
     reason: "The profiler samples every process on the node, which it only sees in the host PID namespace (both security modes).",
@@ -232,25 +157,6 @@ export const invariants: Invariant[] = [
         const add = arr(caps.add);
         if (add.includes("SYS_ADMIN") || add.includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must not add SYS_ADMIN or ALL in leastPrivilege mode, got ${shown(add)}`);
       })),
-  },
-  {
-    name: "selector-matches-own-pods-only",
-    reason: "A workload controller adopts every ownerless pod its selector matches: a DaemonSet matching the helm test pod deletes it as a second pod on the node mid-test.",
-    check: (ctx) => {
-      const out: Violation[] = [];
-      for (const w of ctx.objects) {
-        const sel = obj(obj(w.spec).selector) as LabelSelector;
-        if (!podSpecOf(w) || w.kind === "Pod" || Object.keys(sel).length === 0) continue;
-        for (const o of ctx.objects) {
-          if (o === w || !podSpecOf(o)) continue;
-          const labels = obj(o.kind === "Pod" ? o.metadata?.labels : obj(obj(obj(o.spec).template).metadata).labels) as Record<string, string>;
-          if (matchesSelector(sel, labels)) {
-            v(out, o, o.kind === "Pod" ? "metadata.labels" : "spec.template.metadata.labels", `match the selector of ${objectId(w)} (${shown(sel)}), whose controller would adopt ${o.kind === "Pod" ? "this pod" : "these pods"}`);
-          }
-        }
-      }
-      return out;
-    },
   },
   {
     name: "least-privilege-capabilities",
@@ -449,37 +355,6 @@ export const invariants: Invariant[] = [
     },
   },
   {
-    name: "selector-in-template-labels",
-    reason: "A DaemonSet whose selector does not match its pod template labels is rejected by the API server.",
-    check: (ctx) => {
-      const ds = daemonSetOf(ctx);
-      if (!ds) return [{ message: "no DaemonSet was rendered" }];
-      const sel = obj(obj(obj(ds.spec).selector).matchLabels);
-      const labels = obj(obj(obj(obj(ds.spec).template).metadata).labels);
-      const out: Violation[] = [];
-      if (Object.keys(sel).length === 0) v(out, ds, "spec.selector.matchLabels", "is empty");
-      for (const [k, val] of Object.entries(sel)) if (labels[k] !== val) v(out, ds, `spec.template.metadata.labels["${k}"]`, `must equal the selector's ${JSON.stringify(val)}, got ${shown(labels[k])}`);
-      return out;
-    },
-  },
-  {
-    name: "resources-set",
-    reason: "A node agent on every node needs requests to be scheduled fairly and limits so it cannot starve workloads.",
-    check: (ctx) => {
-      const out: Violation[] = [];
-      for (const c of containersOf(ctx.objects)) {
-        const r = obj(c.container.resources);
-        for (const kind of ["requests", "limits"]) {
-          for (const res of ["cpu", "memory"]) {
-            const q = obj(r[kind])[res];
-            if (q === undefined || q === "") v(out, c.owner, `${c.path}.resources.${kind}.${res}`, `container ${String(c.container.name)} has no ${res} ${kind.slice(0, -1)}`);
-          }
-        }
-      }
-      return out;
-    },
-  },
-  {
     name: "image-pinned",
     reason: "Every container runs the profiler release the chart was tested with: tag v<appVersion> (or the one given), plus the digest when given.",
     check: (ctx) => {
@@ -498,33 +373,3 @@ export const invariants: Invariant[] = [
   ...openshiftInvariants,
 ];
 
-export const matrixInvariants: MatrixInvariant[] = [
-  {
-    name: "selector-labels-stable",
-    reason: "A DaemonSet's selector is immutable: no value other than the name may change it, or `helm upgrade` fails.",
-    check(cells) {
-      const out = new Map<string, Violation[]>();
-      const groups = new Map<string, { key: string; ctx: CellContext; sel: string }[]>();
-      for (const cell of cells) {
-        const ds = daemonSetOf(cell.ctx);
-        if (!ds) continue;
-        const name = String(cell.ctx.case.values.nameOverride || cell.ctx.chart.name);
-        const sel = JSON.stringify(Object.entries(obj(obj(obj(ds.spec).selector).matchLabels)).sort());
-        const g = groups.get(name) ?? [];
-        g.push({ ...cell, sel });
-        groups.set(name, g);
-      }
-      for (const g of groups.values()) {
-        const counts = new Map<string, number>();
-        for (const c of g) counts.set(c.sel, (counts.get(c.sel) ?? 0) + 1);
-        const reference = g.find((c) => c.ctx.case.name === "default")?.sel ?? [...counts].sort((a, b) => b[1] - a[1])[0][0];
-        for (const c of g) {
-          if (c.sel === reference) continue;
-          const ds = daemonSetOf(c.ctx)!;
-          out.set(c.key, [{ object: objectId(ds), path: "spec.selector.matchLabels", message: `${c.sel} differs from the other cases' ${reference}` }]);
-        }
-      }
-      return out;
-    },
-  },
-];

@@ -1,10 +1,9 @@
 // The profiler pod's securityContext must agree with its container's: the pod level is there for
 // admission and scanners, and must never change what the profiler process gets (uid, seccomp,
-// AppArmor, SELinux). Only types are imported from invariants.ts, which registers this list: a
-// runtime import back would be a module cycle.
-import type { KubeObject } from "../lib/manifests.ts";
-import { objectId } from "../lib/manifests.ts";
-import type { CellContext, Invariant, Violation } from "./invariants.ts";
+// AppArmor, SELinux). profiler.ts registers this list.
+import type { KubeObject } from "../../lib/manifests.ts";
+import { objectId } from "../../lib/manifests.ts";
+import type { CellContext, Invariant, Violation } from "./types.ts";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
