@@ -4,10 +4,10 @@
 // how much less depends on the chart (start-up dominates a small chart; a chart whose work grows
 // with the templates around it, or that drags files along, can make each copy dearer than a single
 // render). So the runner measures, once per run and per Helm, on the first Kubernetes version, with
-// renders it needs anyway: two single renders, then batches of growing size (8, 32, 128, ...) over
-// the next cases while each case keeps getting clearly cheaper. This module turns those timings into
-// a plan. Timings on a shared machine are noisy, so a larger batch is kept unless a smaller one is
-// clearly (NOISE) cheaper per case, and batching must beat the cheapest single render.
+// renders it needs anyway: two single renders, then the rest of that version in one batch (run.ts).
+// This module turns those timings into a plan, and also judges ladders of batch sizes (8, 32, ...):
+// timings on a shared machine are noisy, so a larger batch is kept unless a smaller one is clearly
+// (NOISE) cheaper per case, and batching must beat the cheapest single render.
 
 /** What one probe render cost. */
 export interface Probe {
@@ -26,9 +26,6 @@ export interface BatchPlan {
   probes: Probe[];
 }
 
-/** Sizes of the probe batches, growing by 4 until the cases run out or a size stops paying. */
-export const PROBE_GROWTH = 4;
-export const FIRST_PROBE_BATCH = 8;
 /** How much cheaper per case a size must be to count as cheaper: below this, it is noise. */
 export const NOISE = 1.25;
 

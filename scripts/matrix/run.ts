@@ -10,7 +10,7 @@ import { chartDir as defaultChartDir } from "../lib/paths.ts";
 import { isCustomResource, kubeVersions, validateManifest } from "../kubernetes/validate.ts";
 import { readChartMeta, type ChartMeta } from "../lib/chart.ts";
 import { writeWrapper, type Doc, type Wrapper } from "./batch.ts";
-import { FIRST_PROBE_BATCH, keepProbing, planFromProbes, PROBE_GROWTH, type BatchPlan, type Probe } from "./batch-plan.ts";
+import { planFromProbes, type BatchPlan, type Probe } from "./batch-plan.ts";
 import { casesDir as defaultCasesDir, discoverCases, type Case } from "./cases.ts";
 import { invariantsFor, type CellContext, type Invariant, type Scope, type Violation } from "./invariants/index.ts";
 import { kubeTarget, NAMESPACE, RELEASE, renderBatch, renderSingle, type KubeTarget, type RenderResult } from "./render.ts";
@@ -102,12 +102,21 @@ export function pool(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
   };
 }
 
+/**
+ * validateManifest results of one run, by Kubernetes version and object text: most objects of a chart
+ * render the same in many cases (a ServiceAccount, a ClusterRole), so each is validated once per version.
+ */
+export type ValidationCache = Map<string, ReturnType<typeof validateManifest>>;
+
 /** Schema validation and the chart's invariants (see invariants/index.ts) of one rendered cell. */
-export function checkCell(ctx: CellContext, invariants: Invariant[] = invariantsFor(ctx.chart).cell): Failure[] {
+export function checkCell(ctx: CellContext, invariants: Invariant[] = invariantsFor(ctx.chart).cell, cache: ValidationCache = new Map()): Failure[] {
   const failures: Failure[] = [];
   for (const d of ctx.docs) {
     if (!d.object || isCustomResource(ctx.kube, d.object)) continue; // listed by notValidated()
-    for (const e of validateManifest(ctx.kube, d.object)) {
+    const key = `${ctx.kube}\n${d.content}`;
+    let errors = cache.get(key);
+    if (!errors) cache.set(key, (errors = validateManifest(ctx.kube, d.object)));
+    for (const e of errors) {
       failures.push({ rule: "kubernetes-schema", object: `${e.kind || "?"}/${e.name || "?"}`, path: e.path || undefined, message: e.message });
     }
   }
@@ -172,6 +181,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
   const mode = o.mode ?? "batched";
   const chart = readChartMeta(chartDir);
   const rules = invariantsFor(chart);
+  const validations: ValidationCache = new Map();
   const cases = discoverCases(o.casesDir ?? defaultCasesDir, o.cases ?? []);
   if (cases.length === 0) throw new Error(`no case matches ${(o.cases ?? []).join(", ")}`);
   const helmList = (await allHelms()).filter((h) => !o.helm?.length || o.helm.includes(h.major));
@@ -198,7 +208,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
       const ctx = context(c, r.docs, chart, target);
       contexts.set(cellKey(base), ctx);
       objects = ctx.objects.length;
-      failures = checkCell(ctx, rules.cell);
+      failures = checkCell(ctx, rules.cell, validations);
       skipped = notValidated(ctx);
     }
     failures.push(...extra);
@@ -289,17 +299,15 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
               probes.push({ cases: 1, batch: false, ms: r.ms });
               validated &&= r.ok;
             }
-            for (let size = FIRST_PROBE_BATCH, last = 1; Math.min(size, cases.length - next) > last; size *= PROBE_GROWTH) {
+            // The rest of the first version in one batch: where batching pays at all, one batch of
+            // everything pays most, and measuring it costs no extra process. If it does not beat the
+            // single renders, the rest of the matrix is rendered one process per cell.
+            if (cases.length - next >= 2) {
               const from = next;
-              next = Math.min(cases.length, from + size);
-              // A remainder smaller than this batch joins it: the first version is then done when
-              // the probe is, and the other versions start at once.
-              if (cases.length - next < size) next = cases.length;
-              last = next - from;
+              next = cases.length;
               const r = await run(() => batch(h, first, from, next, false));
               probes.push({ cases: next - from, batch: true, ms: r.ms });
               validated &&= r.ok;
-              if (!keepProbing(probes.filter((p) => p.batch))) break;
             }
             plan = planFromProbes(h.id, cases.length, probes);
           }
