@@ -134,6 +134,7 @@ export interface StandinReport {
   tracefs: Result;
   target: string;
   ops: Record<ProbeOperation | "rootfs_write", Result>;
+  defaultRoute: boolean;
 }
 
 /** The pod's log through the API server (kubectl logs), and the stand-in's report in it. */

@@ -97,7 +97,9 @@ type Report struct {
 	Keys       map[string]KeyReport `json:"keys"`
 	Tracefs    Result               `json:"tracefs"`
 	Target     string               `json:"target"`
-	Ops        map[string]Result    `json:"ops"`
+	// DefaultRoute says whether the pod's network namespace has a default route (the node tier gives it none).
+	DefaultRoute bool              `json:"defaultRoute"`
+	Ops          map[string]Result `json:"ops"`
 }
 
 func profiler() {
@@ -135,6 +137,8 @@ func profiler() {
 		}
 		r.Keys[k] = kr
 	}
+
+	r.DefaultRoute = hasDefaultRoute()
 
 	// As the upstream entrypoint does: mount tracefs when it is not there (this needs SYS_ADMIN).
 	r.Tracefs = ensureTracefs()
@@ -278,6 +282,20 @@ func tracefsRead() Result {
 		return errResult("read "+p, err)
 	}
 	return Result{OK: true, Detail: "sched_process_exit id " + strings.TrimSpace(string(b))}
+}
+
+// hasDefaultRoute reads the IPv4 routing table of the container's network namespace.
+func hasDefaultRoute() bool {
+	b, err := os.ReadFile("/proc/net/route")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n")[1:] {
+		if f := strings.Fields(line); len(f) > 1 && f[1] == "00000000" {
+			return true
+		}
+	}
+	return false
 }
 
 func writeFile(p string) Result {
