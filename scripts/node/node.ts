@@ -554,14 +554,11 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
         const end = t0 + 45_000;
         while (Date.now() < end && (await runningTasks().catch(() => [])).length > 0) await new Promise((r) => setTimeout(r, 500));
         log(`pods gone from the node in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-        for (const p of [scheduler, kubelet]) {
-          p.kill("SIGTERM");
-          await new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once("exit", r)));
-        }
+        await terminate(scheduler);
+        await terminate(kubelet);
         await cp.api("DELETE", `/api/v1/nodes/${name}`).catch(() => {});
-        containerd.kill("SIGTERM");
-        await new Promise((r) => (containerd.exitCode !== null || containerd.signalCode !== null ? r(null) : p5(containerd, r)));
-        sweep(s);
+        await terminate(containerd);
+        sweep(s); // SIGKILLs whatever did not exit, then removes the rest
       },
       leftovers: () => leftoversOf(s),
       hostState: () => ({ dir: s.dir, bridge: s.bridge, kptrWas: s.kptrWas, tracefsMounted: s.tracefsMounted, netnsBefore: s.netnsBefore, shimSocketsBefore: s.shimSocketsBefore }),
@@ -572,13 +569,12 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
   }
 }
 
-/** Waits for a process to exit, at most 5 s (containerd can linger on its shims). */
-function p5(p: ChildProcess, r: (v: null) => void): void {
-  const t = setTimeout(() => r(null), 5000);
-  p.once("exit", () => {
-    clearTimeout(t);
-    r(null);
-  });
+/** SIGTERM, then at most 10 s for the process to exit (containerd can linger on its shims). */
+async function terminate(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise<void>((r) => p.once("exit", () => r()));
+  p.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
 }
 
 /**

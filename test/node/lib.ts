@@ -189,7 +189,7 @@ export function expectAgentUrl(r: StandinReport, want: string): void {
 }
 
 /** The API key arrived, equal to the Secret's, and no log or pod spec shows it. */
-export async function expectKeyDelivered(env: NodeEnv, i: Install, r: StandinReport, log: string, pod: any): Promise<void> {
+export function expectKeyDelivered(i: Install, r: StandinReport, log: string, pod: any): void {
   expect(r.keys.DD_API_KEY, "DD_API_KEY").toEqual({ present: true, length: 32, sha256: sha256(i.apiKey) });
   expect(log.includes(i.apiKey), "the API key appears in the pod's log").toBe(false);
   expect(JSON.stringify(pod).includes(i.apiKey), "the API key appears in the pod spec").toBe(false);

@@ -45,7 +45,7 @@ describe.each(HELMS.map((h) => [h.id, h] as const))("%s", (_id, helm) => {
     // The pod network routes nowhere but the node's bridge: nothing the pods send leaves the machine.
     expect(r.defaultRoute, "a default route in the pod's network namespace").toBe(false);
     expect([r.env.DD_SITE, r.env.DD_SERVICE, r.env.KUBERNETES_NODE_NAME, r.env.DD_HOST_PROFILING_NODE]).toEqual(["datadoghq.com", "dd-otel-host-profiler", env.node.name, env.node.name]);
-    await expectKeyDelivered(env, i, r, log, pod);
+    expectKeyDelivered(i, r, log, pod);
     await uninstall(env, helm, i);
   });
 
@@ -57,7 +57,7 @@ describe.each(HELMS.map((h) => [h.id, h] as const))("%s", (_id, helm) => {
     expectLeastPrivilegeContainer(r, omit);
     expectAgentUrl(r, `http://${env.node.ip}:8126`);
     expect(r.env.DD_SITE).toBe("datadoghq.eu");
-    await expectKeyDelivered(env, i, r, log, pod);
+    expectKeyDelivered(i, r, log, pod);
     await uninstall(env, helm, i);
   });
 });
