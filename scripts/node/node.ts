@@ -51,20 +51,12 @@ export interface KubeNode {
   name: string;
   /** The node's InternalIP: the bridge's address, what status.hostIP gives pods. */
   ip: string;
-  subnet: string;
-  bridge: string;
   dir: string;
   /** The kubelet's seccomp profile root: a Localhost profile "profiles/x.json" is <this>/profiles/x.json. */
   seccompDir: string;
-  /** The kernel the node runs (uname -r). */
-  kernel: string;
   /** Capabilities the node's runtime can grant at all (its bounding set, names without CAP_). */
   boundingSet: string[];
-  /** PID of the probe target the stand-in reads (a process of uid 65534 in a folder only it can read). */
-  targetPid: number;
   logs: { containerd: string; kubelet: string; scheduler: string };
-  /** ctr against this node's containerd, namespace k8s.io. */
-  ctr(args: string[]): Promise<{ ok: boolean; stdout: string; stderr: string }>;
   /** Imports more profiler images (e.g. a new tag for an upgrade). */
   importImages(refs: string[]): Promise<void>;
   /** IDs of the containers running on the node (containerd tasks), pause containers included. */
@@ -526,15 +518,10 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
     return {
       name,
       ip,
-      subnet,
-      bridge,
       dir,
       seccompDir: join(dir, "kubelet", "seccomp"),
-      kernel,
       boundingSet,
-      targetPid: target.pid,
       logs,
-      ctr,
       importImages,
       runningTasks,
       async stop() {
@@ -615,7 +602,7 @@ if (import.meta.main) {
   const log = (l: string) => process.stderr.write(`[node] ${l}\n`);
   const { cp, node } = await startCluster({ images: [`ghcr.io/datadog/dd-otel-host-profiler:v${readChartMeta().appVersion}`], log });
   const st = node.hostState();
-  process.stdout.write(`${JSON.stringify({ kubeconfig: cp.kubeconfig, node: node.name, ip: node.ip, state: { ...st, netnsBefore: [...st.netnsBefore], shimSocketsBefore: [...st.shimSocketsBefore] } })}\n`);
+  process.stdout.write(`${JSON.stringify({ kubeconfig: cp.kubeconfig, node: node.name, ip: node.ip, logs: node.logs, state: { ...st, netnsBefore: [...st.netnsBefore], shimSocketsBefore: [...st.shimSocketsBefore] } })}\n`);
   log(`ready: KUBECONFIG=${cp.kubeconfig}; Ctrl-C stops and removes everything`);
   await new Promise(() => {});
 }
