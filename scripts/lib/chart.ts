@@ -11,10 +11,12 @@ export interface ChartMeta {
   version: string;
   /** "" when Chart.yaml has none. */
   appVersion: string;
+  /** The Kubernetes versions the chart accepts (a semver range); "" when Chart.yaml has none. */
+  kubeVersion: string;
 }
 
-/** name, version and appVersion of the chart in `dir` (default chart/). */
+/** name, version, appVersion and kubeVersion of the chart in `dir` (default chart/). */
 export function readChartMeta(dir: string = chartDir): ChartMeta {
   const c = load(readFileSync(join(dir, "Chart.yaml"), "utf8")) as Record<string, unknown>;
-  return { name: String(c.name), version: String(c.version), appVersion: String(c.appVersion ?? "") };
+  return { name: String(c.name), version: String(c.version), appVersion: String(c.appVersion ?? ""), kubeVersion: String(c.kubeVersion ?? "") };
 }

@@ -1,7 +1,7 @@
 // The matrix on charts that are not this one (test/fixtures/charts/): batched renders equal single
 // renders on a chart whose templates read .Files and whose .helmignore excludes a large folder, and
 // the excluded files never reach Helm.
-import { cpSync, mkdtempSync, readdirSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -59,5 +59,38 @@ describe("files-reader fixture (.Files and a .helmignore'd large folder)", () =>
     if (!batch.ok) throw new Error(batch.error);
     const diff = compareRenders({ ok: true, docs: batch.byCase.get(c.name)! }, await renderSingle(helm, filesReader.chartDir, c, target));
     expect(diff.map((f) => `${f.object} ${f.path ?? ""} ${f.message}`).join("\n")).toMatch(/ConfigMap\/prof-files-reader data\.\S+ differs[\s\S]*ConfigMap\/must-never-render +in the batch but not rendered singly/);
+  });
+});
+
+describe("a chart's kubeVersion (Helm checks it only on the chart it is given, not on a dependency)", () => {
+  const ranged = fixtureChart("files-reader");
+  afterAll(() => ranged.cleanup());
+  const chartYaml = join(ranged.chartDir, "Chart.yaml");
+  writeFileSync(chartYaml, `${readFileSync(chartYaml, "utf8")}kubeVersion: ">=1.31.0-0"\n`);
+
+  it("a version the chart refuses fails in every cell, batched as singly, with Helm's own message", async () => {
+    const r = await runMatrix({ chartDir: ranged.chartDir, casesDir: ranged.casesDir, verifyBatching: true, kube: ["1.29", "1.31"], cases: ["default", "labels", "all-files"] });
+    const refused = r.cells.filter((c) => c.kube === "1.29");
+    expect(refused.length).toBe(3 * r.helms.length);
+    for (const c of refused) {
+      expect(c.failures.map((f) => f.rule)).toEqual(["render"]);
+      expect(c.failures[0].message).toMatch(/chart requires kubeVersion: >=1\.31\.0-0 which is incompatible with Kubernetes v1\.29/);
+    }
+    expect(r.cells.filter((c) => c.kube === "1.31").flatMap((c) => c.failures.map((f) => formatFailure(c, f)))).toEqual([]);
+  });
+
+  it("proven to bite: a wrapper without the chart's kubeVersion renders where the single render is refused", async () => {
+    const wrapper = writeWrapper(ranged.chartDir, discoverCases(ranged.casesDir, ["default"]), mkdtempSync(join(tmpdir(), "fixture-wrapper-")));
+    const wrapperYaml = join(wrapper.dir, "Chart.yaml");
+    expect(readFileSync(wrapperYaml, "utf8")).toContain('kubeVersion: ">=1.31.0-0"');
+    // What the wrapper was before it carried the constraint.
+    writeFileSync(wrapperYaml, readFileSync(wrapperYaml, "utf8").replace(/^kubeVersion:.*\n/m, ""));
+    const [helm] = await helms();
+    const target = kubeTarget("1.29");
+    const batch = await renderBatch(helm, wrapper, target, false);
+    const single = await renderSingle(helm, ranged.chartDir, discoverCases(ranged.casesDir, ["default"])[0], target);
+    expect(single.ok).toBe(false);
+    const diff = compareRenders(batch.ok ? { ok: true, docs: batch.byCase.get("default")! } : batch, single);
+    expect(diff.map((f) => f.message)).toEqual(["batched render succeeded but the single render failed"]);
   });
 });
