@@ -31,16 +31,23 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- end }}
 
 {{/*
-Labels of every object: the user's commonLabels under the chart's own. Built as one map, so a key
-can never be written twice (a duplicate YAML key is rejected or, worse, silently resolved).
+Labels of every object: the chart's own, then the user's commonLabels. No key is written twice (a
+duplicate YAML key is rejected or, worse, silently resolved): _validate.tpl refuses a user label
+that is one of the chart's. Written as text, not merged as maps: this runs for every object.
 */}}
 {{- define "dd-otel-host-profiler.labels" -}}
-{{- toYaml (merge (include "dd-otel-host-profiler.chartLabels" . | fromYaml) (deepCopy (.Values.commonLabels | default dict))) }}
+{{ include "dd-otel-host-profiler.chartLabels" . }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
-{{/* Labels of the profiler pods: the object labels plus podLabels (which win over commonLabels). */}}
+{{/* Labels of the profiler pods: the chart's, then podLabels and commonLabels (podLabels win a key both set). */}}
 {{- define "dd-otel-host-profiler.podLabels" -}}
-{{- toYaml (merge (include "dd-otel-host-profiler.chartLabels" . | fromYaml) (deepCopy (.Values.podLabels | default dict)) (deepCopy (.Values.commonLabels | default dict))) }}
+{{ include "dd-otel-host-profiler.chartLabels" . }}
+{{- with merge (deepCopy (.Values.podLabels | default dict)) (deepCopy (.Values.commonLabels | default dict)) }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{- define "dd-otel-host-profiler.serviceAccountName" -}}
