@@ -1,7 +1,7 @@
-// The batch size decision, fed timings: batches only when they beat a single render, the largest
-// size within noise of the cheapest, all cases in one batch while larger still pays.
+// The batching decision, fed timings: one batch of every case when it beats the cheapest single
+// render per case, one process per cell when it does not.
 import { describe, expect, it } from "vitest";
-import { keepProbing, planFromProbes, type Probe } from "../../scripts/matrix/batch-plan.ts";
+import { planFromProbes, type Probe } from "../../scripts/matrix/batch-plan.ts";
 
 const single = (ms: number): Probe => ({ cases: 1, batch: false, ms });
 const batch = (cases: number, ms: number): Probe => ({ cases, batch: true, ms });
@@ -9,12 +9,10 @@ const batch = (cases: number, ms: number): Probe => ({ cases, batch: true, ms })
 describe("planFromProbes", () => {
   /** [what, probes, total cases, size chosen, the reason says] */
   const table: [string, Probe[], number, number, RegExp][] = [
-    ["a small chart: start-up dominates, larger keeps paying", [single(60), single(55), batch(8, 130), batch(32, 300)], 53, 53, /all 53 cases in one batch/],
-    ["the cheapest single counts (the first process may be cold)", [single(400), single(55), batch(8, 480)], 20, 0, /no batch beats a single render/],
-    ["each copy dearer than a render alone: one process per cell", [single(100), batch(8, 1200), batch(32, 6000)], 40, 0, /one process per cell/],
-    ["cheaper up to a size, then dearer: that size", [single(100), batch(8, 400), batch(32, 3200)], 100, 8, /batches of 8 are cheapest/],
-    ["within noise of the cheapest at the largest size: all in one batch", [single(100), batch(8, 400), batch(32, 1800)], 100, 100, /all 100 cases in one batch/],
-    ["within noise of the cheapest below the largest: that size", [single(100), batch(4, 240), batch(16, 700), batch(64, 6400)], 100, 16, /batches of 16 are cheapest/],
+    ["a small chart: start-up dominates, so every case in one batch", [single(60), single(55), batch(51, 500)], 53, 53, /batch of 51 9\.8 ms\/case: all 53 cases in one batch \(5\.6x cheaper/],
+    ["the cheapest single counts (the first process may be cold)", [single(400), single(55), batch(18, 1080)], 20, 0, /batch of 18 60 ms\/case: the batch does not beat a single render, so one process per cell/],
+    ["each copy dearer than a render alone: one process per cell", [single(100), single(100), batch(38, 6000)], 40, 0, /one process per cell/],
+    ["a tie is no win", [single(50), single(50), batch(10, 500)], 12, 0, /does not beat/],
     ["too few cases to probe a batch", [single(50)], 1, 0, /too few cases/],
   ];
   it.each(table)("%s", (_, probes, total, size, reason) => {
@@ -22,11 +20,11 @@ describe("planFromProbes", () => {
     expect(plan.size).toBe(size);
     expect(plan.reason).toMatch(reason);
     expect(plan.reason).toMatch(/^single render \d+ ms\/case/);
+    expect(plan.probes).toBe(probes);
   });
 
-  it("stops growing once a size is clearly dearer per case, not on noise", () => {
-    expect(keepProbing([batch(8, 400)])).toBe(true);
-    expect(keepProbing([batch(8, 400), batch(32, 1700)])).toBe(true); // 53 vs 50 ms/case: noise
-    expect(keepProbing([batch(8, 400), batch(32, 2400)])).toBe(false); // 75 vs 50 ms/case
+  it("refuses what run.ts never measures: no single render, or more than one batch", () => {
+    expect(() => planFromProbes("helm3", 10, [batch(10, 100)])).toThrow(/single renders and at most one batch/);
+    expect(() => planFromProbes("helm3", 40, [single(50), batch(8, 100), batch(32, 300)])).toThrow(/got 1 and 2/);
   });
 });
