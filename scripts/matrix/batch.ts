@@ -14,7 +14,7 @@
 // - `# Source:` paths lose the wrapper prefix.
 // Verification mode (run.ts, --verify-batching) renders every case singly and compares.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { readChartMeta, type ChartMeta } from "../lib/chart.ts";
@@ -33,6 +33,7 @@ const SOURCE_LINE = /^---\n# Source: ([^\n]+)\n/gm;
 
 /** Splits `helm template` output into documents (Helm prints `---\n# Source: <path>\n` before each). */
 export function splitDocs(stdout: string): { source: string; content: string }[] {
+  if (stdout.trim() === "") return []; // a chart, or a batch, that renders no document
   const text = stdout.startsWith("---") ? stdout : `---\n# Source: (unknown)\n${stdout}`;
   const out: { source: string; content: string }[] = [];
   const marks = [...text.matchAll(SOURCE_LINE)];
@@ -44,9 +45,27 @@ export function splitDocs(stdout: string): { source: string; content: string }[]
   return out;
 }
 
-export function parseDoc(d: { source: string; content: string }): Doc {
+/**
+ * Parsed documents of one matrix run, by their text: most documents render the same at every
+ * Kubernetes version and with both Helms, so each text is parsed once. The objects are frozen, since
+ * every cell that rendered that text shares one.
+ */
+export type ParseCache = Map<string, KubeObject | undefined>;
+
+export function parseDoc(d: { source: string; content: string }, cache?: ParseCache): Doc {
+  if (cache?.has(d.content)) return { ...d, object: cache.get(d.content) };
   const o = load(d.content);
-  return { ...d, object: o !== null && typeof o === "object" && !Array.isArray(o) ? (o as KubeObject) : undefined };
+  const object = o !== null && typeof o === "object" && !Array.isArray(o) ? (o as KubeObject) : undefined;
+  if (cache) cache.set(d.content, object && deepFreeze(object));
+  return { ...d, object };
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o !== null && typeof o === "object" && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
 }
 
 export interface Wrapper {
@@ -72,11 +91,13 @@ export function aliasFor(index: number, name: string): string {
  * dependency per case. Case values are embedded as their own YAML text (indented under the alias),
  * never re-serialised, so Helm parses them exactly as it parses the case file in a single render.
  */
-export function writeWrapper(chartDir: string, cases: Case[], workDir: string): Wrapper {
+export function writeWrapper(chartDir: string, cases: Case[], workDir: string, omitTemplates: string[] = []): Wrapper {
   const meta = readChartMeta(chartDir);
   const dir = join(workDir, "matrix-batch");
   mkdirSync(join(dir, "charts"), { recursive: true });
   copyChartFiles(chartDir, join(dir, "charts", meta.name));
+  // Templates whose documents the caller takes from another render (kube-dependence.ts).
+  for (const f of omitTemplates) rmSync(join(dir, "charts", meta.name, f));
   const aliasOf = new Map<string, string>();
   const caseOf = new Map<string, string>();
   const deps: string[] = [];
@@ -116,7 +137,7 @@ const hashForms = (t: string): string[] => [`\n${t}\n`, t, `${t}\n`, `\n${t}`];
  * Splits batched output back per case (by the alias in each `# Source:` path) and normalises each
  * case's documents to what a single render prints. Cases absent from the output are absent here.
  */
-export function splitBatch(stdout: string, wrapper: Wrapper): Map<string, Doc[]> {
+export function splitBatch(stdout: string, wrapper: Wrapper, cache?: ParseCache): Map<string, Doc[]> {
   const prefix = "matrix-batch/charts/";
   const raw = new Map<string, { source: string; content: string; original: string }[]>();
   for (const d of splitDocs(stdout)) {
@@ -147,7 +168,7 @@ export function splitBatch(stdout: string, wrapper: Wrapper): Map<string, Doc[]>
     }
     out.set(
       caseName,
-      docs.map((d) => parseDoc({ source: d.source, content: rehash.size ? d.content.replace(HEX64_ALL, (h) => rehash.get(h) ?? h) : d.content })),
+      docs.map((d) => parseDoc({ source: d.source, content: rehash.size ? d.content.replace(HEX64_ALL, (h) => rehash.get(h) ?? h) : d.content }, cache)),
     );
   }
   return out;

@@ -1,6 +1,6 @@
 // `npm run matrix`: render, validate and check every case with every Helm at every Kubernetes version.
 //
-//   npm run matrix -- [--case <glob>]... [--helm 3|4]... [--kube 1.30]... [--verify-batching] [--single]
+//   npm run matrix -- [--case <glob>]... [--helm 3|4]... [--kube 1.30]... [--verify-batching] [--single] [--no-reuse]
 //                     [--json] [--markdown FILE] [--html FILE | --no-html] [--chart DIR] [--cases-dir DIR]
 //
 // A progress bar on a terminal, one line per failure otherwise (CI=true or not a TTY); exit code 1
@@ -20,6 +20,7 @@ const usage = `Usage: npm run matrix -- [options]
   --kube <1.NN>       only this Kubernetes version (repeatable)
   --verify-batching   also render every cell on its own and compare object by object
   --single            one helm process per cell (the naive way; slow)
+  --no-reuse          render every template at every Kubernetes version (see below)
   --json              print the full result as JSON on stdout
   --markdown <file>   write a Markdown summary (appended when it is $GITHUB_STEP_SUMMARY)
   --html <file>       write the HTML report (default reports/matrix.html); --no-html to skip
@@ -29,7 +30,11 @@ const usage = `Usage: npm run matrix -- [options]
   --concurrency <n>   helm processes at once (default 2 x cores)
 
 Batches are sized per Helm from timings taken on the first Kubernetes version (scripts/matrix/batch-plan.ts);
-the choice and its reason are printed, and are in --json as "batching".`;
+the choice and its reason are printed, and are in --json as "batching".
+After the first version, only the templates that can see the Kubernetes version (through .Capabilities,
+directly or through what they include) are rendered again; each case's other documents are reused from
+its first render (scripts/matrix/kube-dependence.ts). What was reused and why is printed, and is in
+--json as "reuse". --verify-batching compares every cell so obtained with a full single render.`;
 
 function parse() {
   try {
@@ -40,6 +45,7 @@ function parse() {
         kube: { type: "string", multiple: true },
         "verify-batching": { type: "boolean" },
         single: { type: "boolean" },
+        "no-reuse": { type: "boolean" },
         json: { type: "boolean" },
         markdown: { type: "string" },
         html: { type: "string" },
@@ -102,6 +108,7 @@ try {
     kube: args.kube,
     mode: args.single ? "single" : "batched",
     verifyBatching: args["verify-batching"],
+    reuse: !args["no-reuse"],
     concurrency: args.concurrency ? Number(args.concurrency) : undefined,
     batchSize,
     onProgress: progress,
@@ -110,6 +117,7 @@ try {
   const custom = [...new Set(r.cells.flatMap((c) => c.notValidated))];
   if (custom.length) say(`not validated (custom resources, no built-in schema): ${custom.join(", ")}`);
   for (const p of r.batching) say(`batching ${p.helm}: ${p.reason}`);
+  if (r.mode === "batched") say(`reuse across Kubernetes versions: ${r.reuse.reason}`);
   say(`invariants (${r.invariants.scopes.join(" + ")}${r.invariants.scopes.includes("profiler") ? "" : `: ${r.chart.name} is not dd-otel-host-profiler, so only the generic ones`}): kubernetes-schema, ${r.invariants.names.join(", ")}`);
   say(
     `${r.ok ? "PASS" : "FAIL"} ${r.cells.length} cells (${r.cases.length} cases x ${r.helms.map((h) => h.id).join("+")} x Kubernetes ${r.kubes.map((k) => k.minor).join(",")}): ` +

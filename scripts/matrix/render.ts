@@ -2,7 +2,7 @@
 // one Helm at one Kubernetes version), always through the project's `helm template`.
 import { templateArgs, runHelm, type Helm } from "../lib/helm.ts";
 import { kubeSchemaBundle } from "../kubernetes/validate.ts";
-import { parseDoc, splitBatch, splitDocs, type Doc, type Wrapper } from "./batch.ts";
+import { parseDoc, splitBatch, splitDocs, type Doc, type ParseCache, type Wrapper } from "./batch.ts";
 import type { Case } from "./cases.ts";
 
 export const RELEASE = "prof";
@@ -45,11 +45,11 @@ export function helmError(stderr: string, exitCode: number): string {
 }
 
 /** The naive way, and the reference: one `helm template` process for one case. */
-export async function renderSingle(helm: Helm, chartDir: string, c: Case, target: KubeTarget): Promise<RenderResult> {
+export async function renderSingle(helm: Helm, chartDir: string, c: Case, target: KubeTarget, cache?: ParseCache): Promise<RenderResult> {
   const r = await runHelm(helm, helmArgs(chartDir, target, [c.file]));
   if (!r.ok) return { ok: false, error: helmError(r.stderr, r.exitCode) };
   try {
-    return { ok: true, docs: splitDocs(r.stdout).map(parseDoc) };
+    return { ok: true, docs: splitDocs(r.stdout).map((d) => parseDoc(d, cache)) };
   } catch (e) {
     return { ok: false, error: `output is not valid YAML: ${(e as Error).message}` };
   }
@@ -62,11 +62,11 @@ export type BatchResult = { ok: true; byCase: Map<string, Doc[]> } | { ok: false
  * every case's values against values.schema.json in another batch of the same Helm (that result
  * does not depend on the Kubernetes version), so it never changes a cell's outcome.
  */
-export async function renderBatch(helm: Helm, wrapper: Wrapper, target: KubeTarget, skipSchema: boolean): Promise<BatchResult> {
+export async function renderBatch(helm: Helm, wrapper: Wrapper, target: KubeTarget, skipSchema: boolean, cache?: ParseCache): Promise<BatchResult> {
   const r = await runHelm(helm, helmArgs(wrapper.dir, target, wrapper.valuesFiles, skipSchema ? ["--skip-schema-validation"] : []));
   if (!r.ok) return { ok: false, error: helmError(r.stderr, r.exitCode) };
   try {
-    return { ok: true, byCase: splitBatch(r.stdout, wrapper) };
+    return { ok: true, byCase: splitBatch(r.stdout, wrapper, cache) };
   } catch (e) {
     return { ok: false, error: `batched output could not be split: ${(e as Error).message}` };
   }

@@ -9,9 +9,10 @@ import { helms as allHelms, type Helm } from "../lib/helm.ts";
 import { chartDir as defaultChartDir } from "../lib/paths.ts";
 import { isCustomResource, kubeVersions, validateManifest } from "../kubernetes/validate.ts";
 import { readChartMeta, type ChartMeta } from "../lib/chart.ts";
-import { writeWrapper, type Doc, type Wrapper } from "./batch.ts";
+import { writeWrapper, type Doc, type ParseCache, type Wrapper } from "./batch.ts";
 import { planFromProbes, type BatchPlan, type Probe } from "./batch-plan.ts";
 import { casesDir as defaultCasesDir, discoverCases, type Case } from "./cases.ts";
+import { kubeDependence, mergeRerendered, type KubeDependence, type Reuse } from "./kube-dependence.ts";
 import { invariantsFor, type CellContext, type Invariant, type Scope, type Violation } from "./invariants/index.ts";
 import { kubeTarget, NAMESPACE, RELEASE, renderBatch, renderSingle, type KubeTarget, type RenderResult } from "./render.ts";
 
@@ -31,6 +32,11 @@ export interface MatrixOptions {
   mode?: Mode;
   /** Also render every cell singly and compare object by object with the batched result. */
   verifyBatching?: boolean;
+  /**
+   * After the first Kubernetes version, render only the templates that can see the version and reuse
+   * the rest of each case's first render (kube-dependence.ts). Default true; batched mode only.
+   */
+  reuse?: boolean;
   /** Cases per batch (0: one process per cell); unset: measured per Helm on the chart (batch-plan.ts). */
   batchSize?: number;
   concurrency?: number;
@@ -56,8 +62,11 @@ export interface CellResult {
   objects: number;
   /** Custom resources rendered but not validated (no built-in schema covers their kind). */
   notValidated: string[];
-  /** How this cell's manifests were obtained: from a batch, or from its own process. */
-  rendering: "batch" | "single";
+  /**
+   * How this cell's manifests were obtained: from a batch, from its own process, or "reused": the
+   * templates that can see the Kubernetes version from a batch, the others from the first version.
+   */
+  rendering: "batch" | "single" | "reused";
 }
 
 export interface MatrixResult {
@@ -74,6 +83,8 @@ export interface MatrixResult {
   invariants: { scopes: Scope[]; names: string[] };
   /** Batched mode: per Helm, the batch size used and why. */
   batching: BatchPlan[];
+  /** Batched mode: what later Kubernetes versions rendered again and what they reused, and why. */
+  reuse: KubeDependence;
   wallMs: number;
   ok: boolean;
 }
@@ -182,6 +193,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
   const chart = readChartMeta(chartDir);
   const rules = invariantsFor(chart);
   const validations: ValidationCache = new Map();
+  const parsed: ParseCache = new Map();
   const cases = discoverCases(o.casesDir ?? defaultCasesDir, o.cases ?? []);
   if (cases.length === 0) throw new Error(`no case matches ${(o.cases ?? []).join(", ")}`);
   const helmList = (await allHelms()).filter((h) => !o.helm?.length || o.helm.includes(h.major));
@@ -219,16 +231,18 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
 
   const single = (helm: Helm, c: Case, t: KubeTarget): Promise<RenderResult> => {
     processes++;
-    return renderSingle(helm, chartDir, c, t);
+    return renderSingle(helm, chartDir, c, t, parsed);
   };
 
   let workDir: string | undefined;
   const plans: BatchPlan[] = [];
+  let reuse: KubeDependence = { reuse: false, reason: "one process per cell" };
   try {
     if (mode === "single") {
       await Promise.all(helmList.flatMap((h) => targets.flatMap((t) => cases.map((c) => run(async () => finish(c, h, t, await single(h, c, t), "single"))))));
     } else {
       const work = (workDir = mkdtempSync(join(tmpdir(), "matrix-")));
+      reuse = targets.length < 2 ? { reuse: false, reason: "one Kubernetes version: nothing to reuse" } : o.reuse === false ? { reuse: false, reason: "off: every template rendered at every version" } : kubeDependence(chartDir, targets.map((t) => t.apiVersions));
       // One wrapper chart per run of consecutive cases, shared by every Helm and Kubernetes version.
       const wrappers = new Map<string, Wrapper>();
       const wrapperFor = (from: number, to: number): Wrapper => {
@@ -245,7 +259,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
       const batch = async (h: Helm, t: KubeTarget, from: number, to: number, skipSchema: boolean): Promise<Timed> => {
         processes++;
         const started = performance.now();
-        const r = await renderBatch(h, wrapperFor(from, to), t, skipSchema);
+        const r = await renderBatch(h, wrapperFor(from, to), t, skipSchema, parsed);
         const ms = performance.now() - started; // Helm alone: not the fallbacks or verification below
         const byCase = r.ok ? r.byCase : new Map<string, Doc[]>();
         // A failing batch, or a case missing from it, is rendered on its own: that names the case
@@ -262,6 +276,33 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
           }
           if (docs === undefined && r.ok && result.ok) result = { ok: false, error: "the batch rendered nothing for this case, although it rendered on its own" };
           finish(c, h, t, result, rendering, extra);
+        }
+        return { ok: r.ok, ms };
+      };
+      /**
+       * Cases (by index) at a later version `t`, in one batch of a wrapper holding only the templates
+       * that can see the Kubernetes version; each case's other documents come from its render at the
+       * first version (kube-dependence.ts). Only for cases whose first-version render succeeded.
+       */
+      const reducedBatch = async (h: Helm, t: KubeTarget, idx: number[], skipSchema: boolean, reuse: Reuse): Promise<Timed> => {
+        processes++;
+        const key = `reduced-${idx.join(",")}`;
+        let w = wrappers.get(key);
+        if (!w) {
+          mkdirSync(join(work, `reduced-${wrappers.size}`));
+          w = writeWrapper(chartDir, idx.map((i) => cases[i]), join(work, `reduced-${wrappers.size}`), reuse.reused);
+          wrappers.set(key, w);
+        }
+        const started = performance.now();
+        const r = await renderBatch(h, w, t, skipSchema, parsed);
+        const ms = performance.now() - started;
+        for (const i of idx) {
+          const c = cases[i];
+          const firstDocs = contexts.get(cellKey({ case: c.name, helm: h.id, kube: targets[0].minor }))!.docs;
+          // A failed batch (a version the chart refuses, say): each case alone gives Helm's own error.
+          const result: RenderResult = r.ok ? { ok: true, docs: mergeRerendered(firstDocs, r.byCase.get(c.name) ?? [], chart.name, reuse.rerender) } : await single(h, c, t);
+          const extra = o.verifyBatching && r.ok ? compareRenders(result, await single(h, c, t)) : [];
+          finish(c, h, t, result, r.ok ? "reused" : "single", extra);
         }
         return { ok: r.ok, ms };
       };
@@ -313,7 +354,18 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
           }
           plans.push(plan);
           validated = (await renderRange(h, first, next, cases.length, plan.size, false)) && validated;
-          await Promise.all(targets.slice(1).map((t) => renderRange(h, t, 0, cases.length, plan.size, validated)));
+          const dependence = reuse;
+          if (dependence.reuse && plan.size > 0) {
+            // Later versions render only what can see the version; cases that failed at the first
+            // version are rendered whole, on their own, at every version.
+            const ok = cases.map((_, i) => i).filter((i) => contexts.has(cellKey({ case: cases[i].name, helm: h.id, kube: first.minor })));
+            const failed = cases.map((_, i) => i).filter((i) => !ok.includes(i));
+            const chunks: number[][] = [];
+            for (let i = 0; i < ok.length; i += plan.size) chunks.push(ok.slice(i, i + plan.size));
+            await Promise.all(
+              targets.slice(1).flatMap((t) => [...chunks.map((idx) => run(() => reducedBatch(h, t, idx, validated, dependence))), ...failed.map((i) => run(() => alone(h, t, i)))]),
+            );
+          } else await Promise.all(targets.slice(1).map((t) => renderRange(h, t, 0, cases.length, plan.size, validated)));
         }),
       );
     }
@@ -344,6 +396,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
     processes,
     invariants: { scopes: rules.scopes, names: [...rules.cell, ...rules.matrix].map((i) => i.name) },
     batching: plans.sort((a, b) => (a.helm < b.helm ? -1 : 1)),
+    reuse,
     wallMs: performance.now() - started,
     ok: cells.every((c) => c.ok),
   };

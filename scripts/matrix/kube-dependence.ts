@@ -1,0 +1,174 @@
+// Which of a chart's templates can see the Kubernetes version, so the matrix renders only those again
+// at every version after the first and reuses the rest of each case's first-version render.
+//
+// A template sees the version only through .Capabilities (KubeVersion, APIVersions), directly or
+// through the templates it includes. This module reads the chart's template sources (Go template
+// actions, not Helm) and follows `include`/`template` by name, and the checksum idiom
+// `include (print $.Template.BasePath "/secret.yaml") .` by file. Whatever it cannot follow makes it
+// render every template at every version, as before: a `tpl` call (its text comes from values), an
+// `include` of a computed name, or a chart with subcharts. Helm itself still checks the chart's
+// kubeVersion at every version: the reduced wrapper carries it (batch.ts). `--verify-batching`
+// compares every cell so obtained with a full single render.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { load } from "js-yaml";
+import { chartFiles } from "../lib/chart-files.ts";
+import type { Doc } from "./batch.ts";
+
+export type KubeDependence =
+  /** Render these template files again at each version; reuse the others' documents. */
+  | { reuse: true; rerender: string[]; reused: string[]; reason: string }
+  | { reuse: false; reason: string };
+
+export type Reuse = Extract<KubeDependence, { reuse: true }>;
+
+/** One define body or a file's top level: what it reads and whom it calls. */
+interface Body {
+  readsVersion: boolean;
+  names: string[]; // named templates it includes
+  files: string[]; // template files it includes (chart-relative paths)
+  computed: boolean; // an include it cannot follow
+}
+
+/** The actions of a Go template (`{{ ... }}`), comments dropped. */
+function actions(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g)) if (!m[1].startsWith("/*")) out.push(m[1]);
+  return out;
+}
+
+const OPENS = /^(if|range|with|define|block)\b/;
+const BASE_PATH_INCLUDE = [
+  /\binclude\s+\(\s*print\s+\$?\.Template\.BasePath\s+"\/([^"]+)"\s*\)/g,
+  /\binclude\s+\(\s*printf\s+"%s\/([^"]+)"\s+\$?\.Template\.BasePath\s*\)/g,
+];
+
+/** The file's top level and each of its defines, keyed "file:<path>" and "define:<name>". */
+export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVersion: string) => boolean = () => false): Map<string, Body> {
+  const bodies = new Map<string, Body>();
+  const body = (key: string): Body => {
+    let b = bodies.get(key);
+    if (!b) bodies.set(key, (b = { readsVersion: false, names: [], files: [], computed: false }));
+    return b;
+  };
+  const top = `file:${path}`;
+  body(top);
+  // A stack of open blocks; a define's actions go to its body until its matching end.
+  const stack: string[] = [];
+  for (const a of actions(text)) {
+    const open = OPENS.exec(a);
+    const current = [...stack].reverse().find((k) => k.startsWith("define:")) ?? top;
+    if (open && (open[1] === "define" || open[1] === "block")) {
+      const name = /^(?:define|block)\s+"([^"]+)"/.exec(a)?.[1];
+      if (name === undefined) body(current).computed = true;
+      else if (open[1] === "block") body(current).names.push(name);
+      stack.push(name === undefined ? "?" : `define:${name}`);
+      if (name !== undefined) body(`define:${name}`);
+      continue;
+    }
+    if (open) stack.push(open[1]);
+    else if (/^end\b/.test(a)) stack.pop();
+    const b = body(current);
+    // What stays the same at every version is no dependence: the Helm version (reuse is per Helm),
+    // and APIVersions.Has of a literal that every version's list holds, or none does.
+    const varying = a
+      .replace(/\$?\.Capabilities\.HelmVersion\b/g, "")
+      .replace(/\$?\.Capabilities\.APIVersions\.Has\s+"([^"]*)"/g, (m, v: string) => (sameAtEveryVersion(v) ? "" : m));
+    if (/\bCapabilities\b/.test(varying) || /(^|[\s(|])tpl\s/.test(a)) b.readsVersion = true;
+    let rest = a;
+    for (const re of BASE_PATH_INCLUDE) {
+      rest = rest.replace(re, (_, file: string) => {
+        b.files.push(`templates/${file}`);
+        return "";
+      });
+    }
+    for (const m of rest.matchAll(/(?<![.\w$])(include|template)\s+("([^"]*)"|\S)/g)) {
+      if (m[3] !== undefined) b.names.push(m[3]);
+      else b.computed = true;
+    }
+  }
+  return bodies;
+}
+
+/**
+ * The analysis of the chart in `chartDir` (its files as `helm package` would hold them), for a matrix
+ * whose Kubernetes versions serve `apiVersions` (one list per version, as given to Helm).
+ */
+export function kubeDependence(chartDir: string, apiVersions: string[][]): KubeDependence {
+  const sameAtEveryVersion = (v: string): boolean => new Set(apiVersions.map((l) => l.includes(v))).size === 1;
+  const chart = load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { dependencies?: unknown[] };
+  const subcharts = existsSync(join(chartDir, "charts")) && readdirSync(join(chartDir, "charts")).length > 0;
+  if (subcharts || (chart.dependencies?.length ?? 0) > 0) return { reuse: false, reason: "the chart has subcharts, whose templates are not read here" };
+  const templates = chartFiles(chartDir).filter((f) => f.startsWith("templates/"));
+  const bodies = new Map<string, Body>();
+  const definesIn = new Map<string, string[]>(); // file -> the defines it holds
+  for (const f of templates) {
+    const own = bodiesOf(f, readFileSync(join(chartDir, f), "utf8"), sameAtEveryVersion);
+    definesIn.set(f, [...own.keys()].filter((k) => k.startsWith("define:")));
+    for (const [k, b] of own) {
+      const seen = bodies.get(k);
+      // A name defined twice: the union of both, since which one wins depends on load order.
+      if (seen) bodies.set(k, { readsVersion: seen.readsVersion || b.readsVersion, names: [...seen.names, ...b.names], files: [...seen.files, ...b.files], computed: seen.computed || b.computed });
+      else bodies.set(k, b);
+    }
+  }
+  for (const [k, b] of bodies) {
+    if (b.computed) return { reuse: false, reason: `${k.replace(/^(file|define):/, "")} includes a template by a computed name` };
+  }
+  const edges = (b: Body): string[] => [...b.names.map((n) => `define:${n}`), ...b.files.map((f) => `file:${f}`)];
+  // Fixed point: a body sees the version if it reads it or includes a body that does.
+  const sees = new Set([...bodies].filter(([, b]) => b.readsVersion).map(([k]) => k));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [k, b] of bodies) {
+      if (!sees.has(k) && edges(b).some((e) => sees.has(e))) {
+        sees.add(k);
+        changed = true;
+      }
+    }
+  }
+  // Rendered files: not partials (`_*`). Kept: those that see the version, those holding defines (the
+  // kept ones may call them) and every file a kept body includes by path.
+  const rendered = templates.filter((f) => !basename(f).startsWith("_"));
+  const keep = new Set(rendered.filter((f) => sees.has(`file:${f}`) || definesIn.get(f)!.length > 0));
+  const reach = [...keep].flatMap((f) => [`file:${f}`, ...definesIn.get(f)!]);
+  for (const f of templates.filter((t) => basename(t).startsWith("_"))) reach.push(...definesIn.get(f)!);
+  for (let i = 0; i < reach.length; i++) {
+    for (const e of edges(bodies.get(reach[i]) ?? { readsVersion: false, names: [], files: [], computed: false })) {
+      if (reach.includes(e)) continue;
+      reach.push(e);
+      if (e.startsWith("file:") && rendered.includes(e.slice(5))) keep.add(e.slice(5));
+    }
+  }
+  const rerender = rendered.filter((f) => keep.has(f));
+  const reused = rendered.filter((f) => !keep.has(f));
+  if (reused.length === 0) return { reuse: false, reason: "every rendered template can see the Kubernetes version (through .Capabilities or tpl) or is included by one that can, so all are rendered at every version" };
+  const list = (fs: string[]): string => fs.map((f) => f.replace(/^templates\//, "")).join(", ");
+  const why = rerender.length
+    ? `rendered again at each version: ${list(rerender)} (they can see the Kubernetes version through .Capabilities or tpl, or are included by a template that can); reused from the first version: ${list(reused)}`
+    : `no template reads .Capabilities: ${list(reused)} reused from the first version`;
+  return { reuse: true, rerender, reused, reason: why };
+}
+
+/**
+ * A case's documents at a later version: its first-version documents, with those of the re-rendered
+ * templates (`rerender`, paths relative to the chart) replaced by this version's, in place.
+ */
+export function mergeRerendered(first: Doc[], again: Doc[], chartName: string, rerender: string[]): Doc[] {
+  const sources = new Set(rerender.map((f) => `${chartName}/${f}`));
+  const bySource = new Map<string, Doc[]>();
+  for (const d of again) {
+    if (!sources.has(d.source)) throw new Error(`${d.source} was rendered again but is not one of the re-rendered templates`);
+    bySource.set(d.source, [...(bySource.get(d.source) ?? []), d]);
+  }
+  const out: Doc[] = [];
+  for (const d of first) {
+    if (!sources.has(d.source)) out.push(d);
+    else if (bySource.has(d.source)) {
+      out.push(...bySource.get(d.source)!);
+      bySource.delete(d.source);
+    }
+  }
+  for (const docs of bySource.values()) out.push(...docs);
+  return out;
+}

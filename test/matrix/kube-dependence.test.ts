@@ -1,0 +1,140 @@
+// Reuse across Kubernetes versions: which templates can see the version (kube-dependence.ts), the
+// matrix rendering only those again, --verify-batching proving each cell so obtained equal to a full
+// single render, and biting when a template hides its .Capabilities read from the analysis.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { helms } from "../../scripts/lib/helm.ts";
+import { chartDir } from "../../scripts/lib/paths.ts";
+import { kubeVersions } from "../../scripts/kubernetes/validate.ts";
+import type { Doc } from "../../scripts/matrix/batch.ts";
+import { discoverCases } from "../../scripts/matrix/cases.ts";
+import { bodiesOf, kubeDependence, mergeRerendered } from "../../scripts/matrix/kube-dependence.ts";
+import { kubeTarget, renderSingle } from "../../scripts/matrix/render.ts";
+import { formatFailure, runMatrix } from "../../scripts/matrix/run.ts";
+
+/** A chart in a temporary folder: Chart.yaml, the given templates and a ci/ folder of two cases. */
+function chart(templates: Record<string, string>, extra: Record<string, string> = {}): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "kube-dependence-")), "kr");
+  const files: Record<string, string> = {
+    "Chart.yaml": "apiVersion: v2\nname: kr\nversion: 0.1.0\n",
+    "values.yaml": "greeting: hello\n",
+    "ci/default.yaml": "# The defaults.\n",
+    "ci/other.yaml": "# Another greeting.\ngreeting: hi\n",
+    ...Object.fromEntries(Object.entries(templates).map(([k, v]) => [`templates/${k}`, v])),
+    ...extra,
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const configMap = (name: string, data: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-${name}\ndata:\n  ${data}\n`;
+/** A helper reading the version, reached from versioned.yaml only through a second helper. */
+const kubeReader = {
+  "_helpers.tpl": `{{- define "kr.minor" -}}{{ .Capabilities.KubeVersion.Minor }}{{- end }}\n{{- define "kr.indirect" -}}{{ include "kr.minor" . }}{{- end }}\n`,
+  "versioned.yaml": configMap("versioned", `minor: {{ include "kr.indirect" . | quote }}`),
+  "plain.yaml": configMap("plain", "greeting: {{ .Values.greeting | quote }}"),
+};
+const targets = (minors: string[]): string[][] => minors.map((m) => kubeTarget(m).apiVersions);
+const same = [["v1", "apps/v1"], ["v1", "apps/v1"]];
+
+describe("kubeDependence: which templates can see the Kubernetes version", () => {
+  it("follows includes through helpers: only the template that reaches .Capabilities is rendered again", () => {
+    const d = kubeDependence(chart(kubeReader), same);
+    expect(d).toMatchObject({ reuse: true, rerender: ["templates/versioned.yaml"], reused: ["templates/plain.yaml"] });
+    expect(d.reason).toMatch(/rendered again at each version: versioned\.yaml .*reused from the first version: plain\.yaml/);
+  });
+
+  it("a template included by path (the checksum idiom) is rendered again with the template that includes it", () => {
+    for (const include of [`include (print $.Template.BasePath "/plain.yaml") .`, `include (printf "%s/plain.yaml" .Template.BasePath) .`]) {
+      const d = kubeDependence(chart({ ...kubeReader, "versioned.yaml": configMap("versioned", `sum: {{ ${include} | sha256sum }}-{{ include "kr.minor" . }}`), "other.yaml": configMap("other", "x: y") }), same);
+      expect(d).toMatchObject({ reuse: true, rerender: ["templates/plain.yaml", "templates/versioned.yaml"], reused: ["templates/other.yaml"] });
+    }
+  });
+
+  it("tpl, and a rendered file holding a define, are rendered again", () => {
+    const d = kubeDependence(chart({ ...kubeReader, "tpl.yaml": configMap("tpl", "x: {{ tpl .Values.greeting . }}"), "defines.yaml": `{{- define "kr.other" }}x{{ end }}\n${configMap("defines", "x: y")}` }), same);
+    expect(d).toMatchObject({ reuse: true, rerender: ["templates/defines.yaml", "templates/tpl.yaml", "templates/versioned.yaml"], reused: ["templates/plain.yaml"] });
+  });
+
+  it("APIVersions.Has of a literal every version holds (or none does) and the Helm version are no dependence", () => {
+    const has = (gv: string): string => configMap("has", `x: {{ if .Capabilities.APIVersions.Has "${gv}" }}yes{{ end }}-{{ .Capabilities.HelmVersion.Version }}`);
+    expect(kubeDependence(chart({ ...kubeReader, "has.yaml": has("apps/v1") }), same)).toMatchObject({ reused: ["templates/has.yaml", "templates/plain.yaml"] });
+    expect(kubeDependence(chart({ ...kubeReader, "has.yaml": has("example.com/v9") }), same)).toMatchObject({ reused: ["templates/has.yaml", "templates/plain.yaml"] });
+    expect(kubeDependence(chart({ ...kubeReader, "has.yaml": has("apps/v1") }), [["v1", "apps/v1"], ["v1"]])).toMatchObject({ rerender: ["templates/has.yaml", "templates/versioned.yaml"] });
+    expect(kubeDependence(chart({ ...kubeReader, "has.yaml": configMap("has", "x: {{ .Capabilities.APIVersions }}") }), same)).toMatchObject({ rerender: ["templates/has.yaml", "templates/versioned.yaml"] });
+  });
+
+  it("reuses nothing where it cannot follow: an include of a computed name, or subcharts", () => {
+    expect(kubeDependence(chart({ ...kubeReader, "computed.yaml": `{{ include (printf "kr.%s" .Values.greeting) . }}` }), same)).toEqual({ reuse: false, reason: "templates/computed.yaml includes a template by a computed name" });
+    expect(kubeDependence(chart(kubeReader, { "charts/sub/Chart.yaml": "apiVersion: v2\nname: sub\nversion: 0.1.0\n" }), same)).toMatchObject({ reuse: false, reason: expect.stringMatching(/subcharts/) });
+  });
+
+  it("comments, nested blocks and .Values.template are not read as calls", () => {
+    const b = bodiesOf("templates/x.yaml", `{{/* include (printf "x") . and .Capabilities */}}{{ define "a" }}{{ if .x }}{{ range .y }}{{ include "b" . }}{{ end }}{{ end }}{{ end }}{{ .Values.template }} {{ template "c" . }}`);
+    expect(Object.fromEntries(b)).toEqual({
+      "file:templates/x.yaml": { readsVersion: false, names: ["c"], files: [], computed: false },
+      "define:a": { readsVersion: false, names: ["b"], files: [], computed: false },
+    });
+  });
+
+  it("on this chart: the DaemonSet (AppArmor field or annotation by version) and the Secret it checksums", () => {
+    const d = kubeDependence(chartDir, targets(kubeVersions()));
+    expect(d).toMatchObject({ reuse: true, rerender: ["templates/daemonset.yaml", "templates/secret.yaml"] });
+    if (d.reuse) expect(d.reused).toEqual(expect.arrayContaining(["templates/clusterrole.yaml", "templates/networkpolicy.yaml", "templates/tests/test-agent-connection.yaml"]));
+  });
+});
+
+describe("mergeRerendered", () => {
+  const doc = (source: string, name: string): Doc => ({ source: `kr/templates/${source}`, content: name, object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name } } });
+  it("replaces the re-rendered templates' documents in place, adds new ones and drops vanished ones", () => {
+    const first = [doc("a.yaml", "a"), doc("v.yaml", "v1"), doc("v.yaml", "v2"), doc("b.yaml", "b"), doc("gone.yaml", "g")];
+    const again = [doc("v.yaml", "v1-new"), doc("new.yaml", "n")];
+    expect(mergeRerendered(first, again, "kr", ["templates/v.yaml", "templates/new.yaml", "templates/gone.yaml"]).map((d) => d.content)).toEqual(["a", "v1-new", "b", "n"]);
+    expect(() => mergeRerendered(first, [doc("a.yaml", "a")], "kr", ["templates/v.yaml"])).toThrow(/a\.yaml was rendered again/);
+  });
+});
+
+describe("the matrix with reuse", () => {
+  it("--verify-batching: cells at later versions equal full single renders, on a chart whose output changes with the version", async () => {
+    const dir = chart(kubeReader);
+    const r = await runMatrix({ chartDir: dir, casesDir: join(dir, "ci"), verifyBatching: true, kube: ["1.29", "1.30", "1.31"], batchSize: 2 });
+    expect(r.cells.flatMap((c) => c.failures.map((f) => formatFailure(c, f)))).toEqual([]);
+    expect(r.reuse).toMatchObject({ reuse: true, rerender: ["templates/versioned.yaml"] });
+    expect(r.cells.filter((c) => c.kube !== "1.29").every((c) => c.rendering === "reused")).toBe(true);
+    // The reuse is material: the versioned ConfigMap differs between versions.
+    const [helm] = await helms();
+    const [c] = discoverCases(join(dir, "ci"), ["default"]);
+    const minor = async (kube: string): Promise<unknown> => {
+      const s = await renderSingle(helm, dir, c, kubeTarget(kube));
+      return s.ok && s.docs.find((d) => d.object?.metadata?.name === "prof-versioned")?.object?.data;
+    };
+    expect(await minor("1.29")).toEqual({ minor: "29" });
+    expect(await minor("1.31")).toEqual({ minor: "31" });
+  });
+
+  it("proven to bite: a template that hides its .Capabilities read is reused wrongly, and --verify-batching says so", async () => {
+    const hidden = { ...kubeReader, "_helpers.tpl": `{{- define "kr.indirect" -}}{{ (index $ (printf "%s%s" "Capa" "bilities")).KubeVersion.Minor }}{{- end }}\n` };
+    const dir = chart(hidden);
+    const r = await runMatrix({ chartDir: dir, casesDir: join(dir, "ci"), verifyBatching: true, kube: ["1.29", "1.31"], batchSize: 2 });
+    expect(r.reuse).toMatchObject({ reuse: true, rerender: [] });
+    const lines = r.cells.flatMap((c) => c.failures.map((f) => formatFailure(c, f)));
+    expect(lines).toHaveLength(2 * r.helms.length);
+    for (const l of lines) expect(l).toMatch(/\[helm\d, Kubernetes 1\.31\] batching-equivalence: ConfigMap\/prof-versioned data\.minor: differs between the batched and the single render/);
+    // Without reuse the same matrix passes: the failure is the reuse's, caught.
+    const full = await runMatrix({ chartDir: dir, casesDir: join(dir, "ci"), verifyBatching: true, kube: ["1.29", "1.31"], batchSize: 2, reuse: false });
+    expect(full.ok).toBe(true);
+  });
+
+  it("this chart: AppArmor cases across 1.29 (annotation) and 1.30 (field), every cell equal to its single render", async () => {
+    // The *-profiles cases set leastPrivilege.appArmorProfile.
+    const r = await runMatrix({ verifyBatching: true, kube: ["1.29", "1.30"], cases: ["default", "least-privilege*"] });
+    expect(r.cells.flatMap((c) => c.failures.map((f) => formatFailure(c, f)))).toEqual([]);
+    expect(r.cases.map((c) => c.name)).toEqual(expect.arrayContaining(["least-privilege-localhost-profiles", "least-privilege-runtime-default-profiles"]));
+    expect(r.cells.filter((c) => c.kube === "1.30" && c.rendering === "reused").length).toBe(r.cases.length * r.helms.length);
+  });
+});
