@@ -1,11 +1,12 @@
 // One source, many files: a change to the contract reaches every generated file, and a forgotten
 // `npm run generate` is caught.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Field, Group } from "../../scripts/contract/dsl.ts";
 import { contract, datadogSites } from "../../scripts/contract/values.ts";
 import { chartReadmePath, driftedFiles, generatedFiles, typesPath } from "../../scripts/generate.ts";
-import { chartSchemaPath, readmePath, rootSchemaPath } from "../../scripts/lib/paths.ts";
+import { chartSchemaPath, readmePath, repoRoot, rootSchemaPath } from "../../scripts/lib/paths.ts";
 
 function withExtraSite(site: string): Group {
   const copy = structuredClone(contract);
@@ -32,6 +33,16 @@ describe("generated files", () => {
     expect((await driftedFiles(withExtraSite("eu2.datadoghq.example"))).sort()).toEqual(
       ["README.md", "chart/README.md", "chart/values.schema.json", "scripts/generated/values.ts", "values.schema.json"].sort(),
     );
+  });
+
+  it("link only to files that exist, from where each README lives (the chart README is one folder down)", () => {
+    for (const path of [readmePath, chartReadmePath]) {
+      const links = [...readFileSync(path, "utf8").matchAll(/\]\((?![a-z][a-z0-9+.-]*:|#)([^)#\s]+)[^)]*\)/gi)].map((m) => m[1]);
+      expect(links.length, path).toBeGreaterThan(0);
+      expect(links.filter((l) => !existsSync(join(dirname(path), l))), path).toEqual([]);
+    }
+    expect(readFileSync(chartReadmePath, "utf8")).toContain("](../examples/defaults/values.yaml)");
+    expect(repoRoot).toBe(dirname(readmePath));
   });
 
   it("declare Helm's global key and keep every contract group strict", () => {
