@@ -355,13 +355,14 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
           plans.push(plan);
           validated = (await renderRange(h, first, next, cases.length, plan.size, false)) && validated;
           const dependence = reuse;
-          if (dependence.reuse && plan.size > 0) {
-            // Later versions render only what can see the version; cases that failed at the first
-            // version are rendered whole, on their own, at every version.
+          if (dependence.reuse) {
+            // Later versions render only what can see the version (in batches of one when batching
+            // loses); cases that failed at the first version are rendered whole, on their own.
             const ok = cases.map((_, i) => i).filter((i) => contexts.has(cellKey({ case: cases[i].name, helm: h.id, kube: first.minor })));
             const failed = cases.map((_, i) => i).filter((i) => !ok.includes(i));
             const chunks: number[][] = [];
-            for (let i = 0; i < ok.length; i += plan.size) chunks.push(ok.slice(i, i + plan.size));
+            const size = plan.size || 1;
+            for (let i = 0; i < ok.length; i += size) chunks.push(ok.slice(i, i + size));
             await Promise.all(
               targets.slice(1).flatMap((t) => [...chunks.map((idx) => run(() => reducedBatch(h, t, idx, validated, dependence))), ...failed.map((i) => run(() => alone(h, t, i)))]),
             );

@@ -106,6 +106,10 @@ describe("the matrix with reuse", () => {
     expect(r.cells.flatMap((c) => c.failures.map((f) => formatFailure(c, f)))).toEqual([]);
     expect(r.reuse).toMatchObject({ reuse: true, rerender: ["templates/versioned.yaml"] });
     expect(r.cells.filter((c) => c.kube !== "1.29").every((c) => c.rendering === "reused")).toBe(true);
+    // Where batching loses (one process per cell), later versions still render only what can change.
+    const alone = await runMatrix({ chartDir: dir, casesDir: join(dir, "ci"), verifyBatching: true, kube: ["1.29", "1.30"], batchSize: 0 });
+    expect(alone.ok).toBe(true);
+    expect(alone.cells.filter((c) => c.kube === "1.30").map((c) => c.rendering)).toEqual(Array(2 * alone.helms.length).fill("reused"));
     // The reuse is material: the versioned ConfigMap differs between versions.
     const [helm] = await helms();
     const [c] = discoverCases(join(dir, "ci"), ["default"]);
