@@ -28,6 +28,7 @@ interface Body {
   names: string[]; // named templates it includes
   files: string[]; // template files it includes (chart-relative paths)
   computed: boolean; // an include it cannot follow
+  mutates: boolean; // set/unset/merge on the render context itself (.Values, $), which later templates read
 }
 
 /** The actions of a Go template (`{{ ... }}`), comments dropped. */
@@ -48,7 +49,7 @@ export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVer
   const bodies = new Map<string, Body>();
   const body = (key: string): Body => {
     let b = bodies.get(key);
-    if (!b) bodies.set(key, (b = { readsVersion: false, names: [], files: [], computed: false }));
+    if (!b) bodies.set(key, (b = { readsVersion: false, names: [], files: [], computed: false, mutates: false }));
     return b;
   };
   const top = `file:${path}`;
@@ -75,6 +76,9 @@ export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVer
       .replace(/\$?\.Capabilities\.HelmVersion\b/g, "")
       .replace(/\$?\.Capabilities\.APIVersions\.Has\s+"([^"]*)"/g, (m, v: string) => (sameAtEveryVersion(v) ? "" : m));
     if (/\bCapabilities\b/.test(varying) || /(^|[\s(|])tpl\s/.test(a)) b.readsVersion = true;
+    // A change to the shared context is seen by every template rendered after it (a variable, $x, is
+    // taken to be the template's own dict; --verify-batching catches an alias of shared values).
+    if (/(?<![.\w$])(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\s+\(?\$?(\.|\s|\))/.test(a)) b.mutates = true;
     let rest = a;
     for (const re of BASE_PATH_INCLUDE) {
       rest = rest.replace(re, (_, file: string) => {
@@ -108,7 +112,7 @@ export function kubeDependence(chartDir: string, apiVersions: string[][]): KubeD
     for (const [k, b] of own) {
       const seen = bodies.get(k);
       // A name defined twice: the union of both, since which one wins depends on load order.
-      if (seen) bodies.set(k, { readsVersion: seen.readsVersion || b.readsVersion, names: [...seen.names, ...b.names], files: [...seen.files, ...b.files], computed: seen.computed || b.computed });
+      if (seen) bodies.set(k, { readsVersion: seen.readsVersion || b.readsVersion, names: [...seen.names, ...b.names], files: [...seen.files, ...b.files], computed: seen.computed || b.computed, mutates: seen.mutates || b.mutates });
       else bodies.set(k, b);
     }
   }
@@ -116,25 +120,33 @@ export function kubeDependence(chartDir: string, apiVersions: string[][]): KubeD
     if (b.computed) return { reuse: false, reason: `${k.replace(/^(file|define):/, "")} includes a template by a computed name` };
   }
   const edges = (b: Body): string[] => [...b.names.map((n) => `define:${n}`), ...b.files.map((f) => `file:${f}`)];
-  // Fixed point: a body sees the version if it reads it or includes a body that does.
-  const sees = new Set([...bodies].filter(([, b]) => b.readsVersion).map(([k]) => k));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const [k, b] of bodies) {
-      if (!sees.has(k) && edges(b).some((e) => sees.has(e))) {
-        sees.add(k);
-        changed = true;
+  // Fixed points: the bodies that read (or change) something themselves or include a body that does.
+  const reaching = (own: (b: Body) => boolean): Set<string> => {
+    const found = new Set([...bodies].filter(([, b]) => own(b)).map(([k]) => k));
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [k, b] of bodies) {
+        if (!found.has(k) && edges(b).some((e) => found.has(e))) {
+          found.add(k);
+          changed = true;
+        }
       }
     }
-  }
-  // Rendered files: not partials (`_*`). Kept: those that see the version, those holding defines (the
-  // kept ones may call them) and every file a kept body includes by path.
+    return found;
+  };
+  const sees = reaching((b) => b.readsVersion);
+  const mutates = reaching((b) => b.mutates);
+  const both = [...mutates].find((k) => sees.has(k) && bodies.get(k)!.mutates);
+  if (both) return { reuse: false, reason: `${both.replace(/^(file|define):/, "")} changes the values other templates read and can see the Kubernetes version` };
+  // Rendered files: not partials (`_*`). Kept: those that see the version or change the shared values
+  // (the kept ones may read them), those holding defines (the kept ones may call them) and every file
+  // a kept body includes by path.
   const rendered = templates.filter((f) => !basename(f).startsWith("_"));
-  const keep = new Set(rendered.filter((f) => sees.has(`file:${f}`) || definesIn.get(f)!.length > 0));
+  const keep = new Set(rendered.filter((f) => sees.has(`file:${f}`) || mutates.has(`file:${f}`) || definesIn.get(f)!.length > 0));
   const reach = [...keep].flatMap((f) => [`file:${f}`, ...definesIn.get(f)!]);
   for (const f of templates.filter((t) => basename(t).startsWith("_"))) reach.push(...definesIn.get(f)!);
   for (let i = 0; i < reach.length; i++) {
-    for (const e of edges(bodies.get(reach[i]) ?? { readsVersion: false, names: [], files: [], computed: false })) {
+    for (const e of edges(bodies.get(reach[i]) ?? { readsVersion: false, names: [], files: [], computed: false, mutates: false })) {
       if (reach.includes(e)) continue;
       reach.push(e);
       if (e.startsWith("file:") && rendered.includes(e.slice(5))) keep.add(e.slice(5));
@@ -145,7 +157,7 @@ export function kubeDependence(chartDir: string, apiVersions: string[][]): KubeD
   if (reused.length === 0) return { reuse: false, reason: "every rendered template can see the Kubernetes version (through .Capabilities or tpl) or is included by one that can, so all are rendered at every version" };
   const list = (fs: string[]): string => fs.map((f) => f.replace(/^templates\//, "")).join(", ");
   const why = rerender.length
-    ? `rendered again at each version: ${list(rerender)} (they can see the Kubernetes version through .Capabilities or tpl, or are included by a template that can); reused from the first version: ${list(reused)}`
+    ? `rendered again at each version: ${list(rerender)} (they can see the Kubernetes version through .Capabilities or tpl, change values other templates read, or are included by one that does); reused from the first version: ${list(reused)}`
     : `no template reads .Capabilities: ${list(reused)} reused from the first version`;
   return { reuse: true, rerender, reused, reason: why };
 }

@@ -69,6 +69,18 @@ describe("kubeDependence: which templates can see the Kubernetes version", () =>
     expect(kubeDependence(chart({ ...kubeReader, "has.yaml": configMap("has", "x: {{ .Capabilities.APIVersions }}") }), same)).toMatchObject({ rerender: ["templates/has.yaml", "templates/versioned.yaml"] });
   });
 
+  it("a template that changes the shared values is rendered again; one that also sees the version turns reuse off", () => {
+    const setter = configMap("setter", `x: {{ $_ := set .Values "greeting" "changed" }}{{ $own := dict }}{{ $_ := set $own "a" "b" }}`);
+    expect(kubeDependence(chart({ ...kubeReader, "setter.yaml": setter }), same)).toMatchObject({ rerender: ["templates/setter.yaml", "templates/versioned.yaml"], reused: ["templates/plain.yaml"] });
+    const local = configMap("local", `x: {{ $own := dict }}{{ $_ := set $own "a" "b" }}{{ merge (dict "c" "d") $own | toJson }}`);
+    expect(kubeDependence(chart({ ...kubeReader, "local.yaml": local }), same)).toMatchObject({ reused: ["templates/local.yaml", "templates/plain.yaml"] });
+    const versioned = `{{- define "kr.remember" }}{{ $_ := set $.Values "minor" .Capabilities.KubeVersion.Minor }}{{ end }}`;
+    expect(kubeDependence(chart({ ...kubeReader, "_state.tpl": versioned, "remember.yaml": `{{ include "kr.remember" . }}` }), same)).toEqual({
+      reuse: false,
+      reason: "kr.remember changes the values other templates read and can see the Kubernetes version",
+    });
+  });
+
   it("reuses nothing where it cannot follow: an include of a computed name, or subcharts", () => {
     expect(kubeDependence(chart({ ...kubeReader, "computed.yaml": `{{ include (printf "kr.%s" .Values.greeting) . }}` }), same)).toEqual({ reuse: false, reason: "templates/computed.yaml includes a template by a computed name" });
     expect(kubeDependence(chart(kubeReader, { "charts/sub/Chart.yaml": "apiVersion: v2\nname: sub\nversion: 0.1.0\n" }), same)).toMatchObject({ reuse: false, reason: expect.stringMatching(/subcharts/) });
@@ -77,8 +89,8 @@ describe("kubeDependence: which templates can see the Kubernetes version", () =>
   it("comments, nested blocks and .Values.template are not read as calls", () => {
     const b = bodiesOf("templates/x.yaml", `{{/* include (printf "x") . and .Capabilities */}}{{ define "a" }}{{ if .x }}{{ range .y }}{{ include "b" . }}{{ end }}{{ end }}{{ end }}{{ .Values.template }} {{ template "c" . }}`);
     expect(Object.fromEntries(b)).toEqual({
-      "file:templates/x.yaml": { readsVersion: false, names: ["c"], files: [], computed: false },
-      "define:a": { readsVersion: false, names: ["b"], files: [], computed: false },
+      "file:templates/x.yaml": { readsVersion: false, names: ["c"], files: [], computed: false, mutates: false },
+      "define:a": { readsVersion: false, names: ["b"], files: [], computed: false, mutates: false },
     });
   });
 
