@@ -31,18 +31,69 @@ interface Body {
   mutates: boolean; // set/unset/merge on the render context itself (.Values, $), which later templates read
 }
 
-/** The actions of a Go template (`{{ ... }}`), comments dropped. */
-function actions(text: string): string[] {
+/**
+ * The actions of a Go template (`{{ ... }}`), trim markers and comments dropped. An action ends at the
+ * first `}}` outside a quoted ("...", `...`) or character literal, so `printf "{{ x }}"` stays whole.
+ */
+export function actions(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g)) if (!m[1].startsWith("/*")) out.push(m[1]);
+  let i = text.indexOf("{{");
+  while (i >= 0) {
+    let j = i + 2;
+    if (text[j] === "-" && /\s/.test(text[j + 1] ?? "")) j++;
+    while (/\s/.test(text[j] ?? "")) j++;
+    let end: number;
+    if (text.startsWith("/*", j)) {
+      const close = text.indexOf("*/", j + 2);
+      end = close < 0 ? -1 : text.indexOf("}}", close + 2);
+      if (end < 0) break;
+    } else {
+      let quote = "";
+      for (end = j; end < text.length; end++) {
+        const c = text[end];
+        if (quote) {
+          if (c === "\\" && quote !== "`") end++;
+          else if (c === quote) quote = "";
+        } else if (c === '"' || c === "`" || c === "'") quote = c;
+        else if (c === "}" && text[end + 1] === "}") break;
+      }
+      if (end >= text.length) break;
+      out.push(text.slice(j, end).replace(/\s+-$/, "").trim());
+    }
+    i = text.indexOf("{{", end + 2);
+  }
   return out;
 }
 
 const OPENS = /^(if|range|with|define|block)\b/;
-const BASE_PATH_INCLUDE = [
-  /\binclude\s+\(\s*print\s+\$?\.Template\.BasePath\s+"\/([^"]+)"\s*\)/g,
-  /\binclude\s+\(\s*printf\s+"%s\/([^"]+)"\s+\$?\.Template\.BasePath\s*\)/g,
+/** Functions that return a new map or list, never one the render context holds. */
+const FRESH = /^(dict|list|deepCopy|mustDeepCopy|fromYaml|fromJson|fromYamlArray|fromJsonArray|mustFromJson)$/;
+/** The checksum idiom, `include (print $.Template.BasePath "/x.yaml") .` or its printf form: a file by path. */
+const BASE_PATH_INCLUDE: [RegExp, RegExp][] = [
+  [/\binclude\s+\(\s*print\s+\$?\.Template\.BasePath\s+("[^"]*")\s*\)/dg, /^"\/(.+)"$/],
+  [/\binclude\s+\(\s*printf\s+("[^"]*")\s+\$?\.Template\.BasePath\s*\)/dg, /^"%s\/(.+)"$/],
 ];
+/** `a` with the characters inside its string and character literals replaced by spaces. */
+function mask(a: string): string {
+  let out = "";
+  let quote = "";
+  for (let i = 0; i < a.length; i++) {
+    const c = a[i];
+    if (quote) {
+      if (c === "\\" && quote !== "`" && i + 1 < a.length) {
+        out += "  ";
+        i++;
+      } else if (c === quote) {
+        out += c;
+        quote = "";
+      } else out += " ";
+    } else {
+      if (c === '"' || c === "`" || c === "'") quote = c;
+      out += c;
+    }
+  }
+  return out;
+}
 
 /** The file's top level and each of its defines, keyed "file:<path>" and "define:<name>". */
 export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVersion: string) => boolean = () => false): Map<string, Body> {
@@ -54,6 +105,8 @@ export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVer
   };
   const top = `file:${path}`;
   body(top);
+  // Variables a body made itself (dict, deepCopy, ...): changing them changes nothing shared.
+  const own = new Map<string, Set<string>>();
   // A stack of open blocks; a define's actions go to its body until its matching end.
   const stack: string[] = [];
   for (const a of actions(text)) {
@@ -70,25 +123,38 @@ export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVer
     if (open) stack.push(open[1]);
     else if (/^end\b/.test(a)) stack.pop();
     const b = body(current);
+    // The action with the insides of its string literals blanked (same length), so that words in a
+    // message ("(set by the chart)") are not read as calls; names are read back from `a`.
+    const code = mask(a);
     // What stays the same at every version is no dependence: the Helm version (reuse is per Helm),
     // and APIVersions.Has of a literal that every version's list holds, or none does.
     const varying = a
       .replace(/\$?\.Capabilities\.HelmVersion\b/g, "")
       .replace(/\$?\.Capabilities\.APIVersions\.Has\s+"([^"]*)"/g, (m, v: string) => (sameAtEveryVersion(v) ? "" : m));
-    if (/\bCapabilities\b/.test(varying) || /(^|[\s(|])tpl\s/.test(a)) b.readsVersion = true;
-    // A change to the shared context is seen by every template rendered after it (a variable, $x, is
-    // taken to be the template's own dict; --verify-batching catches an alias of shared values).
-    if (/(?<![.\w$])(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\s+\(?\$?(\.|\s|\))/.test(a)) b.mutates = true;
-    let rest = a;
-    for (const re of BASE_PATH_INCLUDE) {
-      rest = rest.replace(re, (_, file: string) => {
-        b.files.push(`templates/${file}`);
-        return "";
-      });
+    if (/\bCapabilities\b/.test(varying) || /(^|[\s(|])tpl\s/.test(code)) b.readsVersion = true;
+    // A change to the shared context is seen by every template rendered after it: any set/unset/merge
+    // whose target is not a fresh map (dict, deepCopy, ...) or a variable this body bound to one.
+    const locals = own.get(current) ?? own.set(current, new Set()).get(current)!;
+    for (const m of code.matchAll(/\$(\w+)\s*:=\s*\(?\s*(\w+)/g)) if (FRESH.test(m[2])) locals.add(m[1]);
+    for (const m of code.matchAll(/(?<![.\w$])(?:set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\s+(\(\s*(\w+)|\$(\w+)(?=[\s)]|$)|\S)/g)) {
+      const fresh = m[2] !== undefined ? FRESH.test(m[2]) : m[3] !== undefined && locals.has(m[3]);
+      if (!fresh) b.mutates = true;
     }
-    for (const m of rest.matchAll(/(?<![.\w$])(include|template)\s+("([^"]*)"|\S)/g)) {
-      if (m[3] !== undefined) b.names.push(m[3]);
-      else b.computed = true;
+    let rest = code;
+    for (const [re, literal] of BASE_PATH_INCLUDE) {
+      for (const m of code.matchAll(re)) {
+        const [from, to] = m.indices![1];
+        const file = literal.exec(a.slice(from, to))?.[1];
+        if (file === undefined) continue; // another string: read below as a computed include
+        b.files.push(`templates/${file}`);
+        rest = rest.slice(0, m.index) + " ".repeat(m[0].length) + rest.slice(m.index + m[0].length);
+      }
+    }
+    for (const m of rest.matchAll(/(?<![.\w$])(include|template)\s+("[^"]*"|\S)/g)) {
+      if (m[2].startsWith('"')) {
+        const at = m.index + m[0].length - m[2].length;
+        b.names.push(a.slice(at + 1, at + m[2].length - 1));
+      } else b.computed = true;
     }
   }
   return bodies;
@@ -100,7 +166,7 @@ export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVer
  */
 export function kubeDependence(chartDir: string, apiVersions: string[][]): KubeDependence {
   const sameAtEveryVersion = (v: string): boolean => new Set(apiVersions.map((l) => l.includes(v))).size === 1;
-  const chart = load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { dependencies?: unknown[] };
+  const chart = load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { name: string; dependencies?: unknown[] };
   const subcharts = existsSync(join(chartDir, "charts")) && readdirSync(join(chartDir, "charts")).length > 0;
   if (subcharts || (chart.dependencies?.length ?? 0) > 0) return { reuse: false, reason: "the chart has subcharts, whose templates are not read here" };
   const templates = chartFiles(chartDir).filter((f) => f.startsWith("templates/"));
@@ -116,8 +182,17 @@ export function kubeDependence(chartDir: string, apiVersions: string[][]): KubeD
       else bodies.set(k, b);
     }
   }
+  const where = (k: string): string => k.replace(/^(file|define):/, "");
   for (const [k, b] of bodies) {
-    if (b.computed) return { reuse: false, reason: `${k.replace(/^(file|define):/, "")} includes a template by a computed name` };
+    if (b.computed) return { reuse: false, reason: `${where(k)} includes a template by a computed name` };
+    // A name no define gives: a template file by its full name ("<chart>/templates/x.yaml"), or
+    // something only Helm can resolve (it fails there, maybe not in a reduced render).
+    for (const n of b.names) {
+      if (bodies.has(`define:${n}`)) continue;
+      const file = n.startsWith(`${chart.name}/`) ? n.slice(chart.name.length + 1) : "";
+      if (templates.includes(file)) b.files.push(file);
+      else return { reuse: false, reason: `${where(k)} includes "${n}", which no template of the chart defines` };
+    }
   }
   const edges = (b: Body): string[] => [...b.names.map((n) => `define:${n}`), ...b.files.map((f) => `file:${f}`)];
   // Fixed points: the bodies that read (or change) something themselves or include a body that does.
@@ -136,8 +211,10 @@ export function kubeDependence(chartDir: string, apiVersions: string[][]): KubeD
   };
   const sees = reaching((b) => b.readsVersion);
   const mutates = reaching((b) => b.mutates);
-  const both = [...mutates].find((k) => sees.has(k) && bodies.get(k)!.mutates);
-  if (both) return { reuse: false, reason: `${both.replace(/^(file|define):/, "")} changes the values other templates read and can see the Kubernetes version` };
+  // Whether, or how, shared values change may then depend on the version (a caller deciding whether
+  // to call a helper that sets them): what other templates read can no longer be reused.
+  const both = [...mutates].find((k) => sees.has(k));
+  if (both) return { reuse: false, reason: `${where(both)} changes values other templates read and can see the Kubernetes version (itself or through what it includes)` };
   // Rendered files: not partials (`_*`). Kept: those that see the version or change the shared values
   // (the kept ones may read them), those holding defines (the kept ones may call them) and every file
   // a kept body includes by path.
@@ -164,7 +241,9 @@ export function kubeDependence(chartDir: string, apiVersions: string[][]): KubeD
 
 /**
  * A case's documents at a later version: its first-version documents, with those of the re-rendered
- * templates (`rerender`, paths relative to the chart) replaced by this version's, in place.
+ * templates (`rerender`, paths relative to the chart) replaced by this version's, in place (a template
+ * that rendered nothing at the first version goes last). Helm's own order of kinds is not redone: the
+ * matrix compares and checks documents by identity, never by position.
  */
 export function mergeRerendered(first: Doc[], again: Doc[], chartName: string, rerender: string[]): Doc[] {
   const sources = new Set(rerender.map((f) => `${chartName}/${f}`));

@@ -243,28 +243,30 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
     } else {
       const work = (workDir = mkdtempSync(join(tmpdir(), "matrix-")));
       reuse = targets.length < 2 ? { reuse: false, reason: "one Kubernetes version: nothing to reuse" } : o.reuse === false ? { reuse: false, reason: "off: every template rendered at every version" } : kubeDependence(chartDir, targets.map((t) => t.apiVersions));
-      // One wrapper chart per run of consecutive cases, shared by every Helm and Kubernetes version.
+      // One wrapper chart per set of cases (and templates left out), shared by every Helm and version.
       const wrappers = new Map<string, Wrapper>();
-      const wrapperFor = (from: number, to: number): Wrapper => {
-        const key = `${from}-${to}`;
+      const wrapperFor = (idx: number[], omit: string[] = []): Wrapper => {
+        const key = `${idx.join(",")}|${omit.join(",")}`;
         let w = wrappers.get(key);
         if (!w) {
-          mkdirSync(join(work, key));
-          w = writeWrapper(chartDir, cases.slice(from, to), join(work, key));
+          const dir = join(work, `w${wrappers.size}`);
+          mkdirSync(dir);
+          w = writeWrapper(chartDir, idx.map((i) => cases[i]), dir, omit);
           wrappers.set(key, w);
         }
         return w;
       };
-      /** One batch over cases[from, to): whether Helm rendered it whole, and how long Helm took. */
-      const batch = async (h: Helm, t: KubeTarget, from: number, to: number, skipSchema: boolean): Promise<Timed> => {
+      const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, k) => from + k);
+      /** One batch over the cases `idx`: whether Helm rendered it whole, and how long Helm took. */
+      const batch = async (h: Helm, t: KubeTarget, idx: number[], skipSchema: boolean): Promise<Timed> => {
         processes++;
         const started = performance.now();
-        const r = await renderBatch(h, wrapperFor(from, to), t, skipSchema, parsed);
+        const r = await renderBatch(h, wrapperFor(idx), t, skipSchema, parsed);
         const ms = performance.now() - started; // Helm alone: not the fallbacks or verification below
         const byCase = r.ok ? r.byCase : new Map<string, Doc[]>();
         // A failing batch, or a case missing from it, is rendered on its own: that names the case
         // and gives exactly the error a single render gives.
-        for (const c of cases.slice(from, to)) {
+        for (const c of idx.map((i) => cases[i])) {
           const docs = byCase.get(c.name);
           let result: RenderResult = docs ? { ok: true, docs } : await single(h, c, t);
           const rendering = docs ? "batch" : "single";
@@ -286,15 +288,8 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
        */
       const reducedBatch = async (h: Helm, t: KubeTarget, idx: number[], skipSchema: boolean, reuse: Reuse): Promise<Timed> => {
         processes++;
-        const key = `reduced-${idx.join(",")}`;
-        let w = wrappers.get(key);
-        if (!w) {
-          mkdirSync(join(work, `reduced-${wrappers.size}`));
-          w = writeWrapper(chartDir, idx.map((i) => cases[i]), join(work, `reduced-${wrappers.size}`), reuse.reused);
-          wrappers.set(key, w);
-        }
         const started = performance.now();
-        const r = await renderBatch(h, w, t, skipSchema, parsed);
+        const r = await renderBatch(h, wrapperFor(idx, reuse.reused), t, skipSchema, parsed);
         const ms = performance.now() - started;
         for (const i of idx) {
           const c = cases[i];
@@ -317,7 +312,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
       const renderRange = async (h: Helm, t: KubeTarget, from: number, to: number, size: number, skipSchema: boolean): Promise<boolean> => {
         const tasks: Promise<Timed>[] = [];
         if (size === 0) for (let i = from; i < to; i++) tasks.push(run(() => alone(h, t, i)));
-        else for (let i = from; i < to; i += size) tasks.push(run(() => batch(h, t, i, Math.min(to, i + size), skipSchema)));
+        else for (let i = from; i < to; i += size) tasks.push(run(() => batch(h, t, range(i, Math.min(to, i + size)), skipSchema)));
         return (await Promise.all(tasks)).every((x) => x.ok);
       };
       await Promise.all(
@@ -346,7 +341,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
             if (cases.length - next >= 2) {
               const from = next;
               next = cases.length;
-              const r = await run(() => batch(h, first, from, next, false));
+              const r = await run(() => batch(h, first, range(from, next), false));
               probes.push({ cases: next - from, batch: true, ms: r.ms });
               validated &&= r.ok;
             }
@@ -356,15 +351,20 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
           validated = (await renderRange(h, first, next, cases.length, plan.size, false)) && validated;
           const dependence = reuse;
           if (dependence.reuse) {
-            // Later versions render only what can see the version (in batches of one when batching
-            // loses); cases that failed at the first version are rendered whole, on their own.
-            const ok = cases.map((_, i) => i).filter((i) => contexts.has(cellKey({ case: cases[i].name, helm: h.id, kube: first.minor })));
-            const failed = cases.map((_, i) => i).filter((i) => !ok.includes(i));
-            const chunks: number[][] = [];
-            const size = plan.size || 1;
-            for (let i = 0; i < ok.length; i += size) chunks.push(ok.slice(i, i + size));
+            // Later versions render only what can see the version, in batches (of one where batching
+            // loses); cases that failed at the first version have nothing to reuse and are rendered
+            // whole, batched the same way.
+            const ok = range(0, cases.length).filter((i) => contexts.has(cellKey({ case: cases[i].name, helm: h.id, kube: first.minor })));
+            const failed = range(0, cases.length).filter((i) => !ok.includes(i));
+            const chunks = (list: number[]): number[][] => {
+              const size = plan.size || 1;
+              return Array.from({ length: Math.ceil(list.length / size) }, (_, k) => list.slice(k * size, (k + 1) * size));
+            };
             await Promise.all(
-              targets.slice(1).flatMap((t) => [...chunks.map((idx) => run(() => reducedBatch(h, t, idx, validated, dependence))), ...failed.map((i) => run(() => alone(h, t, i)))]),
+              targets.slice(1).flatMap((t) => [
+                ...chunks(ok).map((idx) => run(() => reducedBatch(h, t, idx, validated, dependence))),
+                ...chunks(failed).map((idx) => run(() => (idx.length === 1 ? alone(h, t, idx[0]) : batch(h, t, idx, validated)))),
+              ]),
             );
           } else await Promise.all(targets.slice(1).map((t) => renderRange(h, t, 0, cases.length, plan.size, validated)));
         }),

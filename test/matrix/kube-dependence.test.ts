@@ -74,11 +74,32 @@ describe("kubeDependence: which templates can see the Kubernetes version", () =>
     expect(kubeDependence(chart({ ...kubeReader, "setter.yaml": setter }), same)).toMatchObject({ rerender: ["templates/setter.yaml", "templates/versioned.yaml"], reused: ["templates/plain.yaml"] });
     const local = configMap("local", `x: {{ $own := dict }}{{ $_ := set $own "a" "b" }}{{ merge (dict "c" "d") $own | toJson }}`);
     expect(kubeDependence(chart({ ...kubeReader, "local.yaml": local }), same)).toMatchObject({ reused: ["templates/local.yaml", "templates/plain.yaml"] });
+    // Changes through a variable bound to shared values, or to an element of them, count too.
+    for (const change of [`{{ $root := . }}{{ $_ := set $root.Values "greeting" "x" }}`, `{{ range $s := .Values.list }}{{ $_ := set $s "port" 1 }}{{ end }}`, `{{ $_ := set (index .Values "list" 0) "port" 1 }}`]) {
+      expect(kubeDependence(chart({ ...kubeReader, "setter.yaml": change }), same), change).toMatchObject({ rerender: ["templates/setter.yaml", "templates/versioned.yaml"] });
+    }
+    // Words in a message are not calls.
+    expect(kubeDependence(chart({ ...kubeReader, "msg.yaml": `{{ fail "(set by the chart) or include it" }}` }), same)).toMatchObject({ reused: ["templates/msg.yaml", "templates/plain.yaml"] });
     const versioned = `{{- define "kr.remember" }}{{ $_ := set $.Values "minor" .Capabilities.KubeVersion.Minor }}{{ end }}`;
     expect(kubeDependence(chart({ ...kubeReader, "_state.tpl": versioned, "remember.yaml": `{{ include "kr.remember" . }}` }), same)).toEqual({
       reuse: false,
-      reason: "kr.remember changes the values other templates read and can see the Kubernetes version",
+      reason: "kr.remember changes values other templates read and can see the Kubernetes version (itself or through what it includes)",
     });
+    // The caller decides by version whether to call a helper that changes shared values.
+    const mark = `{{- define "kr.mark" }}{{ $_ := set .Values "greeting" "changed" }}{{ end }}`;
+    const caller = `{{ if semverCompare ">=1.30-0" .Capabilities.KubeVersion.Version }}{{ include "kr.mark" . }}{{ end }}`;
+    expect(kubeDependence(chart({ ...kubeReader, "_mark.tpl": mark, "z-setter.yaml": caller }), same)).toMatchObject({ reuse: false, reason: expect.stringMatching(/^templates\/z-setter\.yaml changes values/) });
+  });
+
+  it("reads an action whole: a }} inside a string does not end it", () => {
+    const d = kubeDependence(chart({ ...kubeReader, "rule.yaml": configMap("rule", `x: {{ printf "{{ $labels.k%s }}" (include "kr.minor" .) | quote }}`) }), same);
+    expect(d).toMatchObject({ rerender: ["templates/rule.yaml", "templates/versioned.yaml"] });
+  });
+
+  it("an include of a template file by its full name is followed; of a name nothing defines, turns reuse off", () => {
+    const byName = configMap("user", `sum: {{ include "kr/templates/versioned.yaml" . | sha256sum }}`);
+    expect(kubeDependence(chart({ ...kubeReader, "user.yaml": byName }), same)).toMatchObject({ rerender: ["templates/user.yaml", "templates/versioned.yaml"], reused: ["templates/plain.yaml"] });
+    expect(kubeDependence(chart({ ...kubeReader, "user.yaml": `{{ include "kr.nowhere" . }}` }), same)).toEqual({ reuse: false, reason: 'templates/user.yaml includes "kr.nowhere", which no template of the chart defines' });
   });
 
   it("reuses nothing where it cannot follow: an include of a computed name, or subcharts", () => {
@@ -146,11 +167,41 @@ describe("the matrix with reuse", () => {
     expect(full.ok).toBe(true);
   });
 
+  it("a reduced batch Helm refuses (the chart's kubeVersion) falls back to full single renders with Helm's message", async () => {
+    const dir = chart(kubeReader, { "Chart.yaml": 'apiVersion: v2\nname: kr\nversion: 0.1.0\nkubeVersion: "<1.31.0-0"\n' });
+    const r = await runMatrix({ chartDir: dir, casesDir: join(dir, "ci"), verifyBatching: true, kube: ["1.29", "1.31"], batchSize: 2 });
+    expect(r.reuse).toMatchObject({ reuse: true });
+    const later = r.cells.filter((c) => c.kube === "1.31");
+    expect(later.map((c) => c.rendering)).toEqual(Array(later.length).fill("single"));
+    for (const c of later) expect(c.failures.map((f) => `${f.rule}: ${f.message}`)).toEqual([expect.stringMatching(/^render: chart requires kubeVersion: <1\.31\.0-0 which is incompatible with Kubernetes v1\.31/)]);
+    expect(r.cells.filter((c) => c.kube === "1.29").every((c) => c.ok)).toBe(true);
+  });
+
+  it("cases that failed at the first version are rendered whole at later ones, still batched", async () => {
+    const dir = chart(kubeReader, { "Chart.yaml": 'apiVersion: v2\nname: kr\nversion: 0.1.0\nkubeVersion: ">=1.30.0-0"\n' });
+    const r = await runMatrix({ chartDir: dir, casesDir: join(dir, "ci"), verifyBatching: false, kube: ["1.29", "1.30", "1.31"], batchSize: 2 });
+    expect(r.cells.filter((c) => c.kube === "1.29").every((c) => !c.ok && c.failures[0].rule === "render")).toBe(true);
+    const later = r.cells.filter((c) => c.kube !== "1.29");
+    expect(later.every((c) => c.ok && c.rendering === "batch")).toBe(true);
+    // Per Helm: the failed batch and its two single renders at 1.29, then one batch at each later version.
+    expect(r.processes).toBe(r.helms.length * (3 + 2));
+  });
+
   it("this chart: AppArmor cases across 1.29 (annotation) and 1.30 (field), every cell equal to its single render", async () => {
     // The *-profiles cases set leastPrivilege.appArmorProfile.
     const r = await runMatrix({ verifyBatching: true, kube: ["1.29", "1.30"], cases: ["default", "least-privilege*"] });
     expect(r.cells.flatMap((c) => c.failures.map((f) => formatFailure(c, f)))).toEqual([]);
     expect(r.cases.map((c) => c.name)).toEqual(expect.arrayContaining(["least-privilege-localhost-profiles", "least-privilege-runtime-default-profiles"]));
     expect(r.cells.filter((c) => c.kube === "1.30" && c.rendering === "reused").length).toBe(r.cases.length * r.helms.length);
+    // The re-rendered DaemonSet really differs there: an annotation at 1.29, a securityContext field at 1.30.
+    const [helm] = await helms();
+    const [c] = discoverCases(join(chartDir, "..", "test", "cases"), ["least-privilege-runtime-default-profiles"]);
+    const daemonSet = async (kube: string): Promise<string> => {
+      const s = await renderSingle(helm, chartDir, c, kubeTarget(kube));
+      return s.ok ? s.docs.find((d) => d.object?.kind === "DaemonSet")!.content : s.error;
+    };
+    expect(await daemonSet("1.29")).toMatch(/container\.apparmor\.security\.beta\.kubernetes\.io\/dd-otel-host-profiler: runtime\/default/);
+    expect(await daemonSet("1.30")).not.toMatch(/container\.apparmor/);
+    expect(await daemonSet("1.30")).toMatch(/appArmorProfile:\n\s+type: RuntimeDefault/);
   });
 });
