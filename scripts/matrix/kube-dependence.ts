@@ -4,11 +4,13 @@
 // A template sees the version only through .Capabilities (KubeVersion, APIVersions), directly or
 // through the templates it includes. This module reads the chart's template sources (Go template
 // actions, not Helm) and follows `include`/`template` by name, and the checksum idiom
-// `include (print $.Template.BasePath "/secret.yaml") .` by file. Whatever it cannot follow makes it
-// render every template at every version, as before: a `tpl` call (its text comes from values), an
-// `include` of a computed name, or a chart with subcharts. Helm itself still checks the chart's
-// kubeVersion at every version: the reduced wrapper carries it (batch.ts). `--verify-batching`
-// compares every cell so obtained with a full single render.
+// `include (print $.Template.BasePath "/secret.yaml") .` by file. Also counted as seeing the version:
+// `tpl` (its text comes from values) and the whole context handed to what reads every key (toJson $).
+// Templates that change shared values are rendered again too. What it cannot follow (an include of
+// a computed name, subcharts, ...) turns reuse off. Helm itself still checks the chart's kubeVersion
+// at every version: the reduced wrapper carries it (batch.ts). `--verify-batching` compares every
+// cell so obtained with a full single render: what no reading of sources can see (the context put
+// in a dict and indexed by a built name) is caught there.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { load } from "js-yaml";
@@ -66,6 +68,8 @@ export function actions(text: string): string[] {
 }
 
 const OPENS = /^(if|range|with|define|block)\b/;
+/** Functions that read or print every key of a map they are given. */
+const WHOLE = "toJson|toYaml|toPrettyJson|toRawJson|toToml|mustToJson|mustToPrettyJson|mustToRawJson|omit|pick|keys|values|pluck|dig|get|hasKey|index|deepCopy|mustDeepCopy|toString";
 /** Functions that return a new map or list, never one the render context holds. */
 const FRESH = /^(dict|list|deepCopy|mustDeepCopy|fromYaml|fromJson|fromYamlArray|fromJsonArray|mustFromJson)$/;
 /** The checksum idiom, `include (print $.Template.BasePath "/x.yaml") .` or its printf form: a file by path. */
@@ -107,6 +111,8 @@ export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVer
   body(top);
   // Variables a body made itself (dict, deepCopy, ...): changing them changes nothing shared.
   const own = new Map<string, Set<string>>();
+  // Variables a body bound to the whole context ($root := .).
+  const contextAliases = new Map<string, Set<string>>();
   // A stack of open blocks; a define's actions go to its body until its matching end.
   const stack: string[] = [];
   for (const a of actions(text)) {
@@ -120,6 +126,10 @@ export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVer
       if (name !== undefined) body(`define:${name}`);
       continue;
     }
+    // `.` is the render context unless a with/range of this body rebinds it; `$` always is (in a
+    // define, what was passed, usually the context), and so is a variable bound to either.
+    const inner = stack.slice(stack.map((k) => k.startsWith("define:")).lastIndexOf(true) + 1);
+    const rebound = inner.includes("with") || inner.includes("range");
     if (open) stack.push(open[1]);
     else if (/^end\b/.test(a)) stack.pop();
     const b = body(current);
@@ -132,6 +142,20 @@ export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVer
       .replace(/\$?\.Capabilities\.HelmVersion\b/g, "")
       .replace(/\$?\.Capabilities\.APIVersions\.Has\s+"([^"]*)"/g, (m, v: string) => (sameAtEveryVersion(v) ? "" : m));
     if (/\bCapabilities\b/.test(varying) || /(^|[\s(|])tpl\s/.test(code)) b.readsVersion = true;
+    // The whole context handed to what can reach any of its keys, .Capabilities among them without
+    // naming it: toJson $, index $ (printf ...), printf "%v" $, range over it, $ | toYaml.
+    const aliases = contextAliases.get(current) ?? contextAliases.set(current, new Set()).get(current)!;
+    const whole = `(?:\\$${[...aliases].map((v) => `|\\$${v}`).join("")}${rebound ? "" : "|\\."})(?![\\w.$])`;
+    if (
+      new RegExp(`(?<![.\\w$])(?:${WHOLE}|range(?:\\s+\\$\\w+\\s*(?:,\\s*\\$\\w+\\s*)?:=)?)\\s+${whole}`).test(code) ||
+      new RegExp(`(?:^|\\()\\s*${whole}\\s*\\|`).test(code) ||
+      // print's arguments: any standalone context, once what include/template are handed is set aside
+      (/(?<![.\w$])(?:print|printf|println)\s/.test(code) &&
+        new RegExp(`\\s${whole}`).test(code.replace(/(?<![.\w$])(?:include|template)\s+("[^"]*"|\([^()]*\)|\S+)\s+[$.](?![\w.$])/g, " ")))
+    ) {
+      b.readsVersion = true;
+    }
+    for (const m of code.matchAll(new RegExp(`\\$(\\w+)\\s*:?=\\s*${whole}`, "g"))) aliases.add(m[1]);
     // A change to the shared context is seen by every template rendered after it: any set/unset/merge
     // whose target is not a fresh map (dict, deepCopy, ...) or a variable this body bound to one.
     const locals = own.get(current) ?? own.set(current, new Set()).get(current)!;

@@ -91,6 +91,17 @@ describe("kubeDependence: which templates can see the Kubernetes version", () =>
     expect(kubeDependence(chart({ ...kubeReader, "_mark.tpl": mark, "z-setter.yaml": caller }), same)).toMatchObject({ reuse: false, reason: expect.stringMatching(/^templates\/z-setter\.yaml changes values/) });
   });
 
+  it("the whole context handed to what reads every key counts as seeing the version; a rebound . does not", () => {
+    // Only read here, never rendered: each use sits in a comment line after the ConfigMap.
+    const withUse = (use: string): string => `${configMap("ctx", "x: y")}# ${use}\n`;
+    for (const use of [`{{ toJson $ | sha256sum }}`, `{{ (index $ (printf "%s%s" "Capa" "bilities")).KubeVersion.Minor }}`, `{{ range $k, $v := . }}{{ $k }}{{ end }}`, `{{ $ | toYaml }}`, `{{ printf "%v" . }}`, `{{ $root := . }}{{ omit $root "Values" | toJson }}`]) {
+      expect(kubeDependence(chart({ ...kubeReader, "ctx.yaml": withUse(use) }), same), use).toMatchObject({ rerender: ["templates/ctx.yaml", "templates/versioned.yaml"] });
+    }
+    for (const use of [`{{ with .Values.greeting }}{{ toYaml . }}{{ end }}`, `{{ include "kr.plain" . | len }}`, `{{ include (print $.Template.BasePath "/plain.yaml") . | sha256sum }}-{{ printf "%s" .Values.greeting }}`]) {
+      expect(kubeDependence(chart({ ...kubeReader, "_plain.tpl": `{{ define "kr.plain" }}x{{ end }}`, "ctx.yaml": withUse(use) }), same), use).toMatchObject({ reused: expect.arrayContaining(["templates/ctx.yaml"]) });
+    }
+  });
+
   it("reads an action whole: a }} inside a string does not end it", () => {
     const d = kubeDependence(chart({ ...kubeReader, "rule.yaml": configMap("rule", `x: {{ printf "{{ $labels.k%s }}" (include "kr.minor" .) | quote }}`) }), same);
     expect(d).toMatchObject({ rerender: ["templates/rule.yaml", "templates/versioned.yaml"] });
@@ -155,7 +166,12 @@ describe("the matrix with reuse", () => {
   });
 
   it("proven to bite: a template that hides its .Capabilities read is reused wrongly, and --verify-batching says so", async () => {
-    const hidden = { ...kubeReader, "_helpers.tpl": `{{- define "kr.indirect" -}}{{ (index $ (printf "%s%s" "Capa" "bilities")).KubeVersion.Minor }}{{- end }}\n` };
+    // The context handed over inside a dict, and the key built at run time: nothing names it.
+    const hidden = {
+      ...kubeReader,
+      "_helpers.tpl": `{{- define "kr.indirect" -}}{{ (index .c (printf "%s%s" "Capa" "bilities")).KubeVersion.Minor }}{{- end }}\n`,
+      "versioned.yaml": configMap("versioned", `minor: {{ include "kr.indirect" (dict "c" .) | quote }}`),
+    };
     const dir = chart(hidden);
     const r = await runMatrix({ chartDir: dir, casesDir: join(dir, "ci"), verifyBatching: true, kube: ["1.29", "1.31"], batchSize: 2 });
     expect(r.reuse).toMatchObject({ reuse: true, rerender: [] });
