@@ -99,6 +99,36 @@ function mask(a: string): string {
   return out;
 }
 
+/**
+ * Whether an action hands the whole context to what can reach any of its keys, .Capabilities among
+ * them without naming it: toJson $, index $ (printf ...), printf "%v" $, a range over it, $ | toYaml.
+ * `aliases` (variables bound to the context) grows with what the action binds.
+ */
+function handsOverContext(code: string, aliases: Set<string>, rebound: boolean): boolean {
+  const whole = `(?:\\$${[...aliases].map((v) => `|\\$${v}`).join("")}${rebound ? "" : "|\\."})(?![\\w.$])`;
+  for (const m of code.matchAll(new RegExp(`\\$(\\w+)\\s*:?=\\s*${whole}`, "g"))) aliases.add(m[1]);
+  // print's arguments: any standalone context, once what include/template are handed is set aside.
+  const printed = /(?<![.\w$])(?:print|printf|println)\s/.test(code) && new RegExp(`\\s${whole}`).test(code.replace(/(?<![.\w$])(?:include|template)\s+("[^"]*"|\([^()]*\)|\S+)\s+[$.](?![\w.$])/g, " "));
+  return (
+    printed ||
+    new RegExp(`(?<![.\\w$])(?:${WHOLE}|range(?:\\s+\\$\\w+\\s*(?:,\\s*\\$\\w+\\s*)?:=)?)\\s+${whole}`).test(code) ||
+    new RegExp(`(?:^|\\()\\s*${whole}\\s*\\|`).test(code)
+  );
+}
+
+/**
+ * Whether an action changes what every template rendered after it reads: a set/unset/merge whose
+ * target is not a fresh map (dict, deepCopy, ...) or a variable the body bound to one (`locals`,
+ * which grows with what the action binds).
+ */
+function changesShared(code: string, locals: Set<string>): boolean {
+  for (const m of code.matchAll(/\$(\w+)\s*:=\s*\(?\s*(\w+)/g)) if (FRESH.test(m[2])) locals.add(m[1]);
+  for (const m of code.matchAll(/(?<![.\w$])(?:set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\s+(\(\s*(\w+)|\$(\w+)(?=[\s)]|$)|\S)/g)) {
+    if (!(m[2] !== undefined ? FRESH.test(m[2]) : m[3] !== undefined && locals.has(m[3]))) return true;
+  }
+  return false;
+}
+
 /** The file's top level and each of its defines, keyed "file:<path>" and "define:<name>". */
 export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVersion: string) => boolean = () => false): Map<string, Body> {
   const bodies = new Map<string, Body>();
@@ -142,28 +172,10 @@ export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVer
       .replace(/\$?\.Capabilities\.HelmVersion\b/g, "")
       .replace(/\$?\.Capabilities\.APIVersions\.Has\s+"([^"]*)"/g, (m, v: string) => (sameAtEveryVersion(v) ? "" : m));
     if (/\bCapabilities\b/.test(varying) || /(^|[\s(|])tpl\s/.test(code)) b.readsVersion = true;
-    // The whole context handed to what can reach any of its keys, .Capabilities among them without
-    // naming it: toJson $, index $ (printf ...), printf "%v" $, range over it, $ | toYaml.
     const aliases = contextAliases.get(current) ?? contextAliases.set(current, new Set()).get(current)!;
-    const whole = `(?:\\$${[...aliases].map((v) => `|\\$${v}`).join("")}${rebound ? "" : "|\\."})(?![\\w.$])`;
-    if (
-      new RegExp(`(?<![.\\w$])(?:${WHOLE}|range(?:\\s+\\$\\w+\\s*(?:,\\s*\\$\\w+\\s*)?:=)?)\\s+${whole}`).test(code) ||
-      new RegExp(`(?:^|\\()\\s*${whole}\\s*\\|`).test(code) ||
-      // print's arguments: any standalone context, once what include/template are handed is set aside
-      (/(?<![.\w$])(?:print|printf|println)\s/.test(code) &&
-        new RegExp(`\\s${whole}`).test(code.replace(/(?<![.\w$])(?:include|template)\s+("[^"]*"|\([^()]*\)|\S+)\s+[$.](?![\w.$])/g, " ")))
-    ) {
-      b.readsVersion = true;
-    }
-    for (const m of code.matchAll(new RegExp(`\\$(\\w+)\\s*:?=\\s*${whole}`, "g"))) aliases.add(m[1]);
-    // A change to the shared context is seen by every template rendered after it: any set/unset/merge
-    // whose target is not a fresh map (dict, deepCopy, ...) or a variable this body bound to one.
+    if (handsOverContext(code, aliases, rebound)) b.readsVersion = true;
     const locals = own.get(current) ?? own.set(current, new Set()).get(current)!;
-    for (const m of code.matchAll(/\$(\w+)\s*:=\s*\(?\s*(\w+)/g)) if (FRESH.test(m[2])) locals.add(m[1]);
-    for (const m of code.matchAll(/(?<![.\w$])(?:set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\s+(\(\s*(\w+)|\$(\w+)(?=[\s)]|$)|\S)/g)) {
-      const fresh = m[2] !== undefined ? FRESH.test(m[2]) : m[3] !== undefined && locals.has(m[3]);
-      if (!fresh) b.mutates = true;
-    }
+    if (changesShared(code, locals)) b.mutates = true;
     let rest = code;
     for (const [re, literal] of BASE_PATH_INCLUDE) {
       for (const m of code.matchAll(re)) {
