@@ -42,7 +42,18 @@ test("an interrupted run (SIGINT) leaves no process and no file", async () => {
   const child = execa("npx", ["node", join(repoRoot, "scripts/e2e/control-plane.ts")], { reject: false, all: true });
   let out = "";
   child.all!.on("data", (d: Buffer) => (out += d.toString()));
-  const m = await until("the control plane to come up", 60_000, async () => /dir=(\S+) pids=(\S+)/.exec(out) ?? undefined);
+  // If the process ends first, say so with what it printed, rather than waiting out the timeout.
+  let up = false;
+  const ended = child.then((r) => {
+    if (!up) throw new Error(`control-plane.ts ended (exit ${r.exitCode}) before the control plane came up:\n${out.slice(-3000)}`);
+  });
+  const m = await Promise.race([
+    until("the control plane to come up", 60_000, async () => /dir=(\S+) pids=(\S+)/.exec(out) ?? undefined).catch((e: Error) => {
+      throw new Error(`${e.message}; it printed:\n${out.slice(-3000)}`);
+    }),
+    ended.then(() => undefined as never),
+  ]);
+  up = true;
   const dir = m[1];
   const pids = m[2].split(",").map(Number);
   expect(existsSync(dir)).toBe(true);
