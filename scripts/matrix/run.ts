@@ -257,6 +257,11 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
         return w;
       };
       const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, k) => from + k);
+      /** `list` cut into runs of `size` (at least 1). */
+      const chunks = (list: number[], size: number): number[][] => {
+        const n = Math.max(1, size);
+        return Array.from({ length: Math.ceil(list.length / n) }, (_, k) => list.slice(k * n, (k + 1) * n));
+      };
       /** One batch over the cases `idx`: whether Helm rendered it whole, and how long Helm took. */
       const batch = async (h: Helm, t: KubeTarget, idx: number[], skipSchema: boolean): Promise<Timed> => {
         processes++;
@@ -308,11 +313,9 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
         finish(cases[i], h, t, r, "single"); // a single render is its own reference
         return { ok: r.ok, ms };
       };
-      /** cases[from, to) at `t` in batches of `size` (0: one process per cell), concurrently. */
-      const renderRange = async (h: Helm, t: KubeTarget, from: number, to: number, size: number, skipSchema: boolean): Promise<boolean> => {
-        const tasks: Promise<Timed>[] = [];
-        if (size === 0) for (let i = from; i < to; i++) tasks.push(run(() => alone(h, t, i)));
-        else for (let i = from; i < to; i += size) tasks.push(run(() => batch(h, t, range(i, Math.min(to, i + size)), skipSchema)));
+      /** The cases `idx` at `t` in batches of `size` (0: one process per cell), concurrently. */
+      const renderCases = async (h: Helm, t: KubeTarget, idx: number[], size: number, skipSchema: boolean): Promise<boolean> => {
+        const tasks = chunks(idx, size).map((part) => run(() => (size === 0 ? alone(h, t, part[0]) : batch(h, t, part, skipSchema))));
         return (await Promise.all(tasks)).every((x) => x.ok);
       };
       await Promise.all(
@@ -348,7 +351,7 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
             plan = planFromProbes(h.id, cases.length, probes);
           }
           plans.push(plan);
-          validated = (await renderRange(h, first, next, cases.length, plan.size, false)) && validated;
+          validated = (await renderCases(h, first, range(next, cases.length), plan.size, false)) && validated;
           const dependence = reuse;
           if (dependence.reuse) {
             // Later versions render only what can see the version, in batches (of one where batching
@@ -356,17 +359,13 @@ export async function runMatrix(o: MatrixOptions = {}): Promise<MatrixResult> {
             // whole, batched the same way.
             const ok = range(0, cases.length).filter((i) => contexts.has(cellKey({ case: cases[i].name, helm: h.id, kube: first.minor })));
             const failed = range(0, cases.length).filter((i) => !ok.includes(i));
-            const chunks = (list: number[]): number[][] => {
-              const size = plan.size || 1;
-              return Array.from({ length: Math.ceil(list.length / size) }, (_, k) => list.slice(k * size, (k + 1) * size));
-            };
             await Promise.all(
               targets.slice(1).flatMap((t) => [
-                ...chunks(ok).map((idx) => run(() => reducedBatch(h, t, idx, validated, dependence))),
-                ...chunks(failed).map((idx) => run(() => (idx.length === 1 ? alone(h, t, idx[0]) : batch(h, t, idx, validated)))),
+                ...chunks(ok, plan.size).map((idx) => run(() => reducedBatch(h, t, idx, validated, dependence))),
+                renderCases(h, t, failed, plan.size, validated),
               ]),
             );
-          } else await Promise.all(targets.slice(1).map((t) => renderRange(h, t, 0, cases.length, plan.size, validated)));
+          } else await Promise.all(targets.slice(1).map((t) => renderCases(h, t, range(0, cases.length), plan.size, validated)));
         }),
       );
     }
