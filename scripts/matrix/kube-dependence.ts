@@ -67,6 +67,8 @@ export function actions(text: string): string[] {
   return out;
 }
 
+const emptyBody = (): Body => ({ readsVersion: false, names: [], files: [], computed: false, mutates: false });
+
 const OPENS = /^(if|range|with|define|block)\b/;
 /** Functions that read or print every key of a map they are given. */
 const WHOLE = "toJson|toYaml|toPrettyJson|toRawJson|toToml|mustToJson|mustToPrettyJson|mustToRawJson|omit|pick|keys|values|pluck|dig|get|hasKey|index|deepCopy|mustDeepCopy|toString";
@@ -134,7 +136,7 @@ export function bodiesOf(path: string, text: string, sameAtEveryVersion: (apiVer
   const bodies = new Map<string, Body>();
   const body = (key: string): Body => {
     let b = bodies.get(key);
-    if (!b) bodies.set(key, (b = { readsVersion: false, names: [], files: [], computed: false, mutates: false }));
+    if (!b) bodies.set(key, (b = emptyBody()));
     return b;
   };
   const top = `file:${path}`;
@@ -259,7 +261,7 @@ export function kubeDependence(chartDir: string, apiVersions: string[][]): KubeD
   const reach = [...keep].flatMap((f) => [`file:${f}`, ...definesIn.get(f)!]);
   for (const f of templates.filter((t) => basename(t).startsWith("_"))) reach.push(...definesIn.get(f)!);
   for (let i = 0; i < reach.length; i++) {
-    for (const e of edges(bodies.get(reach[i]) ?? { readsVersion: false, names: [], files: [], computed: false, mutates: false })) {
+    for (const e of edges(bodies.get(reach[i]) ?? emptyBody())) {
       if (reach.includes(e)) continue;
       reach.push(e);
       if (e.startsWith("file:") && rendered.includes(e.slice(5))) keep.add(e.slice(5));
