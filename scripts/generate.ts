@@ -11,6 +11,7 @@ import { valuesTypes } from "./contract/types.ts";
 import { withQuantityGrammar } from "./contract/quantity.ts";
 import { spliceBetween, spliceTable, valuesTable } from "./contract/readme-table.ts";
 import { capabilityTable, capabilityTableEnd, capabilityTableStart } from "./contract/capability-table.ts";
+import { durationBoundsPath, durationBoundsTemplate } from "./contract/duration-bounds.ts";
 import { kubeDefinitionSchema, kubeVersions } from "./kubernetes/validate.ts";
 import { chartSchemaPath, readmePath, repoRoot, rootSchemaPath } from "./lib/paths.ts";
 import { helms } from "./lib/helm.ts";
@@ -48,6 +49,7 @@ export async function generatedFiles(source: Group = contract): Promise<Map<stri
   files.set(rootSchemaPath, schemaText);
   files.set(chartSchemaPath, schemaText);
   files.set(typesPath, await valuesTypes(schema));
+  files.set(durationBoundsPath, durationBoundsTemplate(source));
   const readme = spliceBetween(spliceTable(readFileSync(readmePath, "utf8"), valuesTable(source)), capabilityTableStart, capabilityTableEnd, capabilityTable());
   files.set(readmePath, readme);
   files.set(chartReadmePath, chartReadme(readme));
@@ -93,11 +95,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
     console.log("generated files are up to date");
   } else {
-    const examples = await renderedExamples((await helms())[0]);
-    for (const [path, content] of [...(await generatedFiles()), ...examples]) {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, content);
-      console.log(`wrote ${relative(repoRoot, path)}`);
-    }
+    // Contract files first: the chart's templates include one of them (_durationbounds.tpl), and the examples render the chart.
+    const write = (files: Iterable<[string, string]>) => {
+      for (const [path, content] of files) {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, content);
+        console.log(`wrote ${relative(repoRoot, path)}`);
+      }
+    };
+    write(await generatedFiles());
+    write(await renderedExamples((await helms())[0]));
   }
 }

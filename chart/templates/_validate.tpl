@@ -18,8 +18,9 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- $errors = append $errors (printf "datadog.apiKey is not a valid Datadog API key (value not shown: it is a secret; it has %d characters). Allowed: exactly 32 characters, each a lowercase letter a-z or a digit 0-9." (len $dd.apiKey)) }}
 {{- end }}
 {{- /* Checked here, not by a schema pattern: Helm 4 prints a value that misses its pattern. */}}
-{{- if and $dd.appKey (not (regexMatch `^[0-9a-fA-F]{40}$` (toString $dd.appKey))) }}
-{{- $errors = append $errors (printf "datadog.appKey is not a valid Datadog application key (value not shown: it is a secret; it has %d characters). Allowed: exactly 40 hexadecimal characters (0-9, a-f), as Datadog shows the key." (len (toString $dd.appKey))) }}
+{{- /* The profiler's IsAPPKeyValid (config/helpers.go, v0.4.0): 40 ASCII lowercase letters or digits, else it exits. */}}
+{{- if and $dd.appKey (not (regexMatch `^[a-z0-9]{40}$` (toString $dd.appKey))) }}
+{{- $errors = append $errors (printf "datadog.appKey is not a valid Datadog application key (value not shown: it is a secret; it has %d characters). Allowed: exactly 40 characters, each a lowercase letter a-z or a digit 0-9, as the profiler requires." (len (toString $dd.appKey))) }}
 {{- end }}
 
 {{- /* omitCapabilities only removes: a name outside the leastPrivilege set would read as if it added one. */}}
@@ -42,6 +43,23 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- $errors = append $errors (printf "agent.url is %q, whose port is out of range. Allowed: a port from 1 to 65535." $url) }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{- /* Duration knobs the profiler would refuse (sanityCheck) or that overflow time.Duration: bounds from _durationbounds.tpl. */}}
+{{- range $knob, $b := include "dd-otel-host-profiler.durationBounds" . | fromYaml }}
+{{- $v := index $.Values.profiler $knob }}
+{{- if and (kindIs "string" $v) (regexMatch `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$` $v) }}
+{{- $secs := include "dd-otel-host-profiler.durationSeconds" $v | float64 }}
+{{- $min := float64 $b.min }}
+{{- if or (gt $secs (float64 $b.max)) (lt $secs $min) (and $b.minExclusive (le $secs $min)) }}
+{{- $errors = append $errors (printf "profiler.%s is %q, which the profiler refuses. Allowed: %s." $knob $v $b.allowed) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- /* runner/runner.go Run (v0.4.0): "Service name is required when running in non-split-by-service mode", then exit. */}}
+{{- if and (eq (toString .Values.profiler.splitByService) "false") (not .Values.profiler.hostService) }}
+{{- $errors = append $errors "profiler.hostService is empty while profiler.splitByService is false, and the profiler then exits (\"Service name is required when running in non-split-by-service mode\"). Allowed: a service name for the host's profiles, e.g. profiler.hostService: my-cluster-hosts." }}
 {{- end }}
 
 {{- /* Variables the chart sets itself: a duplicate in extraEnv would silently win or lose. */}}
@@ -76,4 +94,15 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- if $errors }}
 {{- fail (printf "\n[ERROR] %s" (join "\n[ERROR] " $errors)) }}
 {{- end }}
+{{- end }}
+
+{{/* A Go duration (already matching the schema's pattern) in seconds, as a float: the sum of its parts. */}}
+{{- define "dd-otel-host-profiler.durationSeconds" -}}
+{{- $scale := dict "ns" 0.000000001 "us" 0.000001 "µs" 0.000001 "ms" 0.001 "s" 1.0 "m" 60.0 "h" 3600.0 }}
+{{- $total := 0.0 }}
+{{- range regexFindAll `[0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h)` . -1 }}
+{{- $unit := regexFind `(ns|us|µs|ms|s|m|h)$` . }}
+{{- $total = addf $total (mulf (trimSuffix $unit . | float64) (get $scale $unit)) }}
+{{- end }}
+{{- $total }}
 {{- end }}

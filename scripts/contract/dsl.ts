@@ -19,6 +19,17 @@ export interface Field {
   displayType?: string;
   /** Must be present after Helm merges the user's values (see isRequired). */
   required?: boolean;
+  /** A Go duration the profiler bounds: checked by _validate.tpl (JSON Schema cannot add up units). */
+  duration?: DurationBounds;
+}
+
+/** Bounds of a duration knob in seconds; `allowed` says them as the error message does. */
+export interface DurationBounds {
+  minSeconds: number;
+  /** The minimum itself is refused (e.g. more than 0s). */
+  minExclusive: boolean;
+  maxSeconds: number;
+  allowed: string;
 }
 
 export interface Group {
@@ -61,6 +72,17 @@ export function boolean(description: string, o: FieldOptions & { default: boolea
 export function knob(description: string, schema: JsonSchema, o: FieldOptions = {}): Field {
   const t = schema.type as string;
   return field(description, { ...schema, type: [t, "null"] }, { default: null, ...o });
+}
+
+/** A Go duration as the profiler parses it (time.ParseDuration): 30s, 1m30s, 500ms. */
+export const goDurationPattern = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+/** The longest duration the chart accepts: time.Duration overflows past 2562047h47m16.854775807s. */
+export const maxDurationSeconds = 2562047 * 3600;
+
+/** A duration knob: null by default; the pattern in the schema, the bounds in _validate.tpl. */
+export function durationKnob(description: string, bounds: Omit<DurationBounds, "allowed"> & { allowed?: string }, o: FieldOptions = {}): Field {
+  const allowed = bounds.allowed ?? `a Go duration ${bounds.minExclusive ? `longer than ${bounds.minSeconds}s` : `of at least ${bounds.minSeconds}s`} and at most ${bounds.maxSeconds / 3600}h (e.g. 30s, 1m30s)`;
+  return knob(`${description} Allowed: ${allowed}.`, { type: "string", pattern: goDurationPattern }, { ...o, duration: { ...bounds, allowed } });
 }
 
 /** A string-to-string map such as labels or annotations. */

@@ -3,7 +3,8 @@
 // types and the README's values reference follow. chart/values.yaml is written by hand and a test
 // holds it to the defaults below.
 import { leastPrivilegeCapabilityNames } from "./capabilities.ts";
-import { boolean, enumeration, group, integer, knob, kube, list, string, stringMap, type Group } from "./dsl.ts";
+import { image as profilerImage } from "../profiler/startup.ts";
+import { boolean, durationKnob, enumeration, group, integer, knob, kube, list, maxDurationSeconds, string, stringMap, type Group } from "./dsl.ts";
 
 /** Datadog sites (DD_SITE): the profiler sends symbols to https://intake.profile.<site>. */
 export const datadogSites = [
@@ -23,8 +24,10 @@ const dnsSubdomain = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0
 const labelKey = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
 const labelValue = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
 const secretDataKey = "^[-._a-zA-Z0-9]+$";
-/** A Go duration as the profiler parses it: 30s, 1m30s, 500ms. */
-const goDuration = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+/** Tracer names the profiler's tracertypes.Parse accepts that choose something (go and labels are set by the profiler itself; native is always on). */
+export const tracerNames = ["all", "perl", "php", "python", "hotspot", "ruby", "v8", "dotnet"];
+/** A positive duration, up to what time.Duration holds. */
+const positive = { minSeconds: 0, minExclusive: true, maxSeconds: maxDurationSeconds };
 /** The profiler's tag rules (config/helpers.go); it silently drops tags that break them. */
 const ddTag = "^[a-zA-Z][a-zA-Z0-9._/-]+:[a-zA-Z0-9:._/-]*$";
 
@@ -91,7 +94,10 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
       default: "api-key",
       schema: { pattern: secretDataKey, maxLength: 253 },
     }),
-    appKey: string("Datadog application key as a literal (40 hexadecimal characters); only older profiler releases used it (DD_APP_KEY).", { secret: true }),
+    appKey: string(
+      "Datadog application key as a literal (40 lowercase letters or digits, DD_APP_KEY). The profiler uploads local symbols only when the API key and the application key are both set.",
+      { secret: true },
+    ),
     appKeyExistingSecret: string("Name of an existing Secret holding the application key (mutually exclusive with appKey).", {
       schema: { pattern: emptyOr(dnsSubdomain), maxLength: 253 },
     }),
@@ -125,9 +131,14 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
       default: { type: "Unconfined" },
     }),
     omitCapabilities: list(
-      "Capabilities to leave out of the leastPrivilege set, for nodes whose runtime refuses one (the pod then fails with \"unable to apply caps\"), e.g. [SYS_RESOURCE], which kernels >= 5.11 do not need. Only names from the set; it never adds one.",
+      "Capabilities to leave out of the leastPrivilege set, for nodes whose runtime refuses one (\"unable to apply caps\"); each costs what README's capability table says. Only names from the set; it never adds one.",
       { type: "string", enum: leastPrivilegeCapabilityNames },
-      { schema: { uniqueItems: true }, examples: [["SYS_RESOURCE"]] },
+      { schema: { uniqueItems: true }, examples: [["IPC_LOCK"]] },
+    ),
+    command: list(
+      "The profiler container's command in leastPrivilege: the profiler binary, so the image's entrypoint (which in v0.3.0-v0.4.0 mounts debugfs, needing SYS_ADMIN) does not run. [] runs the image's entrypoint.",
+      { type: "string", minLength: 1 },
+      { default: [profilerImage.binary] },
     ),
     seLinuxOptions: kube("SELinux options of the profiler container; spc_t lets it read other containers' files on SELinux hosts.", "io.k8s.api.core.v1.SELinuxOptions", {
       default: { type: "spc_t" },
@@ -136,40 +147,42 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
 
   profiler: group("Profiler settings. Each maps to one DD_HOST_PROFILING_* variable; null renders no variable.", {
     samplingRate: knob("Stack sampling frequency in Hz (profiler default 20).", { type: "integer", minimum: 1, maximum: 1000 }),
-    uploadPeriod: knob("How often profiles are uploaded, a Go duration (profiler default 60s).", { type: "string", pattern: goDuration }, { examples: ["60s"] }),
-    monitorInterval: knob("Interval of the profiler's internal monitors, a Go duration (profiler default 5s).", { type: "string", pattern: goDuration }),
-    clockSyncInterval: knob("Interval of the sync with the realtime clock, a Go duration (profiler default 3m).", { type: "string", pattern: goDuration }),
-    probabilisticInterval: knob("Interval after which probabilistic profiling is switched on or off, a Go duration (profiler default 1m).", {
-      type: "string",
-      pattern: goDuration,
+    uploadPeriod: durationKnob("How often profiles are uploaded (profiler default 60s).", positive, { examples: ["60s"] }),
+    monitorInterval: durationKnob("Interval of the profiler's internal monitors (profiler default 5s).", positive),
+    clockSyncInterval: durationKnob("Interval of the sync with the realtime clock (profiler default 3m).", positive),
+    probabilisticInterval: durationKnob("Interval after which probabilistic profiling is switched on or off (profiler default 1m).", {
+      minSeconds: 60,
+      minExclusive: false,
+      maxSeconds: 300,
+      allowed: "a Go duration from 1m to 5m, as the profiler's sanity check requires",
     }),
     probabilisticThreshold: knob("Probabilistic profiling threshold, 1 to 99; unset profiles all the time.", { type: "integer", minimum: 1, maximum: 99 }),
     mapScaleFactor: knob("Scale factor for eBPF map sizes, 0 to 8 (profiler default 0).", { type: "integer", minimum: 0, maximum: 8 }),
     tracers: knob(
-      "Interpreter tracers to include, e.g. [python, hotspot]; unset means all.",
-      { type: "array", items: { type: "string", pattern: "^[a-z0-9]+$" }, minItems: 1, uniqueItems: true },
+      "Interpreter tracers to include, e.g. [python, hotspot]; unset means all. The native unwinder is always on; go and labels are set by the profiler (labels follows collectContext).",
+      { type: "array", items: { type: "string", enum: tracerNames }, minItems: 1, uniqueItems: true },
       { examples: [["python", "hotspot", "ruby"]] },
     ),
     timeline: knob("Enable the timeline feature.", { type: "boolean" }),
     sendErrorFrames: knob("Send error frames.", { type: "boolean" }),
     sendIdleFrames: knob("Unwind and report idle states of the Linux kernel.", { type: "boolean" }),
-    verbose: knob("Verbose logging.", { type: "boolean" }),
+    verbose: knob("Verbose logging. v0.4.0 then logs its whole configuration, the API and application keys in clear text included.", { type: "boolean" }),
     verboseEbpf: knob("Verbose logging of the eBPF side.", { type: "boolean" }),
     bpfLogLevel: knob("Log level of the eBPF verifier output, 0 to 2.", { type: "integer", minimum: 0, maximum: 2 }),
-    uploadSymbols: knob("Upload local symbols (profiler default true; needs an API key).", { type: "boolean" }),
+    uploadSymbols: knob("Upload local symbols (profiler default true; needs the API key and the application key).", { type: "boolean" }),
     uploadDynamicSymbols: knob("Upload dynamic symbols (profiler default false).", { type: "boolean" }),
     uploadGopclntab: knob("Upload Go pclntab sections (profiler default true).", { type: "boolean" }),
     uploadSymbolsDryRun: knob("Symbol upload dry run (profiler default false).", { type: "boolean" }),
     uploadSymbolsHttp2: knob("Use HTTP/2 for symbol upload (profiler default false).", { type: "boolean" }),
-    symbolQueryInterval: knob("Batching interval of symbol queries, a Go duration (profiler default 5s).", { type: "string", pattern: goDuration }),
+    symbolQueryInterval: durationKnob("Batching interval of symbol queries (profiler default 5s).", positive),
     splitByService: knob(
       "Split profiles by service (profiler default true). false makes the profiler read pod metadata from the Kubernetes API, so the chart then adds RBAC and a service account token.",
       { type: "boolean" },
     ),
     splitServiceSuffix: knob("Suffix added to service names when profiles are split by service.", { type: "string" }),
-    hostService: knob("Service name of host profiles when splitByService is false (DD_HOST_PROFILING_SERVICE).", { type: "string" }),
+    hostService: knob("Service name of host profiles when splitByService is false (DD_HOST_PROFILING_SERVICE); required then, as the profiler exits without it.", { type: "string" }),
     collectContext: knob("Collect context (profiler default false).", { type: "boolean" }),
-    noKernelVersionCheck: knob("Skip the kernel version check (kernel >= 5.4 on amd64, >= 5.5 on arm64).", { type: "boolean" }),
+    noKernelVersionCheck: knob("Skip the kernel version check (kernel >= 4.19 on amd64, >= 5.5 on arm64 in v0.4.0).", { type: "boolean" }),
   }),
 
   serviceAccount: group("The profiler's ServiceAccount.", {

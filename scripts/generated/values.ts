@@ -90,7 +90,7 @@ export interface Values {
      */
     apiKeyExistingSecretKey?: string;
     /**
-     * Datadog application key as a literal (40 hexadecimal characters); only older profiler releases used it (DD_APP_KEY).
+     * Datadog application key as a literal (40 lowercase letters or digits, DD_APP_KEY). The profiler uploads local symbols only when the API key and the application key are both set.
      */
     appKey?: string;
     /**
@@ -138,7 +138,7 @@ export interface Values {
     seccompProfile?: V1SeccompProfile;
     appArmorProfile?: V1AppArmorProfile;
     /**
-     * Capabilities to leave out of the leastPrivilege set, for nodes whose runtime refuses one (the pod then fails with "unable to apply caps"), e.g. [SYS_RESOURCE], which kernels >= 5.11 do not need. Only names from the set; it never adds one.
+     * Capabilities to leave out of the leastPrivilege set, for nodes whose runtime refuses one ("unable to apply caps"); each costs what README's capability table says. Only names from the set; it never adds one.
      */
     omitCapabilities?: (
       | "BPF"
@@ -150,6 +150,10 @@ export interface Values {
       | "CHECKPOINT_RESTORE"
       | "IPC_LOCK"
     )[];
+    /**
+     * The profiler container's command in leastPrivilege: the profiler binary, so the image's entrypoint (which in v0.3.0-v0.4.0 mounts debugfs, needing SYS_ADMIN) does not run. [] runs the image's entrypoint.
+     */
+    command?: string[];
     seLinuxOptions?: V1SELinuxOptions;
   };
   /**
@@ -161,19 +165,19 @@ export interface Values {
      */
     samplingRate?: number | null;
     /**
-     * How often profiles are uploaded, a Go duration (profiler default 60s).
+     * How often profiles are uploaded (profiler default 60s). Allowed: a Go duration longer than 0s and at most 2562047h (e.g. 30s, 1m30s).
      */
     uploadPeriod?: string | null;
     /**
-     * Interval of the profiler's internal monitors, a Go duration (profiler default 5s).
+     * Interval of the profiler's internal monitors (profiler default 5s). Allowed: a Go duration longer than 0s and at most 2562047h (e.g. 30s, 1m30s).
      */
     monitorInterval?: string | null;
     /**
-     * Interval of the sync with the realtime clock, a Go duration (profiler default 3m).
+     * Interval of the sync with the realtime clock (profiler default 3m). Allowed: a Go duration longer than 0s and at most 2562047h (e.g. 30s, 1m30s).
      */
     clockSyncInterval?: string | null;
     /**
-     * Interval after which probabilistic profiling is switched on or off, a Go duration (profiler default 1m).
+     * Interval after which probabilistic profiling is switched on or off (profiler default 1m). Allowed: a Go duration from 1m to 5m, as the profiler's sanity check requires.
      */
     probabilisticInterval?: string | null;
     /**
@@ -185,11 +189,16 @@ export interface Values {
      */
     mapScaleFactor?: number | null;
     /**
-     * Interpreter tracers to include, e.g. [python, hotspot]; unset means all.
+     * Interpreter tracers to include, e.g. [python, hotspot]; unset means all. The native unwinder is always on; go and labels are set by the profiler (labels follows collectContext).
      *
      * @minItems 1
      */
-    tracers?: [string, ...string[]] | null;
+    tracers?:
+      | [
+          "all" | "perl" | "php" | "python" | "hotspot" | "ruby" | "v8" | "dotnet",
+          ...("all" | "perl" | "php" | "python" | "hotspot" | "ruby" | "v8" | "dotnet")[]
+        ]
+      | null;
     /**
      * Enable the timeline feature.
      */
@@ -203,7 +212,7 @@ export interface Values {
      */
     sendIdleFrames?: boolean | null;
     /**
-     * Verbose logging.
+     * Verbose logging. v0.4.0 then logs its whole configuration, the API and application keys in clear text included.
      */
     verbose?: boolean | null;
     /**
@@ -215,7 +224,7 @@ export interface Values {
      */
     bpfLogLevel?: number | null;
     /**
-     * Upload local symbols (profiler default true; needs an API key).
+     * Upload local symbols (profiler default true; needs the API key and the application key).
      */
     uploadSymbols?: boolean | null;
     /**
@@ -235,7 +244,7 @@ export interface Values {
      */
     uploadSymbolsHttp2?: boolean | null;
     /**
-     * Batching interval of symbol queries, a Go duration (profiler default 5s).
+     * Batching interval of symbol queries (profiler default 5s). Allowed: a Go duration longer than 0s and at most 2562047h (e.g. 30s, 1m30s).
      */
     symbolQueryInterval?: string | null;
     /**
@@ -247,7 +256,7 @@ export interface Values {
      */
     splitServiceSuffix?: string | null;
     /**
-     * Service name of host profiles when splitByService is false (DD_HOST_PROFILING_SERVICE).
+     * Service name of host profiles when splitByService is false (DD_HOST_PROFILING_SERVICE); required then, as the profiler exits without it.
      */
     hostService?: string | null;
     /**
@@ -255,7 +264,7 @@ export interface Values {
      */
     collectContext?: boolean | null;
     /**
-     * Skip the kernel version check (kernel >= 5.4 on amd64, >= 5.5 on arm64).
+     * Skip the kernel version check (kernel >= 4.19 on amd64, >= 5.5 on arm64 in v0.4.0).
      */
     noKernelVersionCheck?: boolean | null;
   };

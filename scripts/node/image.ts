@@ -2,6 +2,9 @@
 // (scripts/node/standin, a static Go program) with bash and busybox's tools (the chart's `helm test`
 // pod runs bash, timeout, head and tr), packaged as an OCI image layout tar that `ctr images import`
 // loads under any reference, e.g. the chart's default ghcr.io/datadog/dd-otel-host-profiler:v<appVersion>.
+// Laid out as the release image is (scripts/profiler/startup.ts `image`): the binary at the same path,
+// ENTRYPOINT the entrypoint script of the chosen version (written here from `entrypoints`), CMD the
+// binary, and an `objcopy` on PATH where the release has binutils'.
 // The pod sandbox ("pause") image is the same layer with the stand-in called as /pause.
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -11,13 +14,14 @@ import { gzipSync } from "node:zlib";
 import { execa } from "execa";
 import { cacheRoot } from "../e2e/binaries.ts";
 import { repoRoot } from "../lib/paths.ts";
+import { entrypoints, image as releaseImage } from "../profiler/startup.ts";
 
 export const standinDir = join(repoRoot, "scripts", "node", "standin");
 
 /** Static tools from Debian packages the image carries: bash-static and busybox-static. */
 export const imageTools = { bash: "/bin/bash-static", busybox: "/bin/busybox" };
 /** busybox applets linked into the image: what the helm test pod and a person debugging need. */
-const applets = ["sh", "timeout", "head", "tr", "cat", "ls", "sleep", "id", "mount", "mountpoint", "env", "grep"];
+const applets = ["sh", "timeout", "head", "tr", "cat", "ls", "sleep", "id", "mount", "env", "grep"];
 
 function sha256(data: Buffer | string): string {
   return createHash("sha256").update(data).digest("hex");
@@ -28,7 +32,7 @@ function sha256(data: Buffer | string): string {
  * the file), with Go from PATH: the node tier already needs Go for the kubelet.
  */
 export async function buildStandin(log: (l: string) => void = () => {}): Promise<string> {
-  const sources = ["go.mod", "go.sum", "main.go"].map((f) => readFileSync(join(standinDir, f)));
+  const sources = readdirSync(standinDir).filter((f) => /^go\.(mod|sum)$|\.go$/.test(f)).sort().map((f) => readFileSync(join(standinDir, f)));
   const out = join(dirname(cacheRoot()), "node", `standin-${sha256(Buffer.concat(sources)).slice(0, 16)}`);
   if (existsSync(out)) return out;
   mkdirSync(dirname(out), { recursive: true });
@@ -49,6 +53,25 @@ export interface ImageSpec {
   /** Full reference, e.g. ghcr.io/datadog/dd-otel-host-profiler:v0.4.0. */
   ref: string;
   entrypoint: string[];
+  cmd?: string[];
+  env?: string[];
+}
+
+export type EntrypointVersion = keyof typeof entrypoints;
+
+/** Where each version's entrypoint script lies in the layer; the release's own path for v0.4.0's. */
+const entrypointPath: Record<EntrypointVersion, string> = { "v0.4.0": releaseImage.entrypoint[0], main: "/entrypoint-main.sh" };
+
+/** The entrypoint script of `version`, from the table: `set -e`, mount when the test holds, exec. */
+export function entrypointScript(version: EntrypointVersion): string {
+  const e = entrypoints[version];
+  return `#! /usr/bin/env sh\n# What dd-otel-host-profiler's docker/release/entrypoint.sh does at ${version} (scripts/profiler/startup.ts).\nset -e\nif ${e.test}; then\n    ${e.mount}\nfi\nexec "$@"\n`;
+}
+
+/** The profiler image under `ref`, as the release lays it out, with the entrypoint of `entrypoint`. */
+export function profilerImage(ref: string, entrypoint: EntrypointVersion = "v0.4.0"): ImageSpec {
+  const tag = ref.slice(ref.lastIndexOf(":") + 1);
+  return { ref, entrypoint: [entrypointPath[entrypoint]], cmd: [...releaseImage.cmd], env: [`DD_STANDIN_VERSION=${tag.replace(/^v/, "")}`] };
 }
 
 /** The root filesystem shared by every image: the stand-in, /pause, bash, busybox and its applets. */
@@ -58,11 +81,21 @@ function writeRootfs(dir: string, standin: string): void {
     copyFileSync(src, join(dir, path));
     chmodSync(join(dir, path), mode);
   };
-  put("usr/local/bin/dd-otel-host-profiler", standin);
+  put(releaseImage.binary.slice(1), standin);
+  for (const v of Object.keys(entrypoints) as EntrypointVersion[]) {
+    writeFileSync(join(dir, entrypointPath[v].slice(1)), entrypointScript(v), { mode: 0o755 });
+  }
+  // binutils' objcopy in the release image; the symbol uploader only runs `objcopy --version` at start-up.
+  mkdirSync(join(dir, "usr", "bin"), { recursive: true });
+  writeFileSync(join(dir, "usr", "bin", "objcopy"), '#!/bin/sh\n# Stands for binutils\' objcopy (the release image installs binutils).\n[ "$1" = "--version" ] && { echo "GNU objcopy (stand-in)"; exit 0; }\necho "objcopy stand-in: only --version is served" >&2\nexit 1\n', { mode: 0o755 });
+  symlinkSync("/bin/busybox", join(dir, "usr", "bin", "env"));
+  // util-linux's mountpoint, which main's entrypoint calls and Debian's busybox-static lacks: `-q DIR`
+  // succeeds when DIR is the mount point of a mount in /proc/self/mountinfo (its fifth field).
+  writeFileSync(join(dir, "usr", "bin", "mountpoint"), '#!/bin/sh\n[ "$1" = "-q" ] && shift\ngrep -qE "^[^ ]+ [^ ]+ [^ ]+ [^ ]+ $1 " /proc/self/mountinfo\n', { mode: 0o755 });
   put("bin/bash", imageTools.bash);
   put("bin/busybox", imageTools.busybox);
   for (const a of applets) symlinkSync("busybox", join(dir, "bin", a));
-  symlinkSync("usr/local/bin/dd-otel-host-profiler", join(dir, "pause"));
+  symlinkSync(releaseImage.binary.slice(1), join(dir, "pause"));
   for (const d of ["tmp", "proc", "sys", "dev", "etc", "usr/bin"]) mkdirSync(join(dir, d), { recursive: true });
   chmodSync(join(dir, "tmp"), 0o1777);
   writeFileSync(join(dir, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n");
@@ -96,7 +129,7 @@ export async function writeImageArchive(standin: string, images: ImageSpec[], ou
         architecture: "amd64",
         os: "linux",
         // The reference as a label gives each tag an image ID of its own, so a pod's status names the tag it runs.
-        config: { Entrypoint: img.entrypoint, Env: ["PATH=/usr/local/bin:/usr/bin:/bin"], WorkingDir: "/", Labels: { "dd-prof-node.ref": img.ref } },
+        config: { Entrypoint: img.entrypoint, Cmd: img.cmd, Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", ...(img.env ?? [])], WorkingDir: "/", Labels: { "dd-prof-node.ref": img.ref } },
         rootfs: { type: "layers", diff_ids: [diffId] },
       });
       const manifest = JSON.stringify({

@@ -25,7 +25,7 @@ import { execa } from "execa";
 import { type Binaries, ensureBinaries } from "../e2e/binaries.ts";
 import { type ControlPlane, diedCheck, freePort, waitFor } from "../e2e/control-plane.ts";
 import { registryBinary, startRegistry } from "../lib/registry.ts";
-import { buildStandin, type ImageSpec, writeImageArchive } from "./image.ts";
+import { buildStandin, type ImageSpec, profilerImage, writeImageArchive } from "./image.ts";
 import { cniBinDir, missingPrerequisites } from "./prerequisites.ts";
 
 /** The pod sandbox image: the stand-in called as /pause (no registry to pull the real one from). */
@@ -41,8 +41,8 @@ const TRACEFS = "/sys/kernel/tracing";
 
 export interface NodeOptions {
   cp: ControlPlane;
-  /** Profiler images to import beside the pause image (the stand-in under each reference). */
-  images: string[];
+  /** Profiler images to import beside the pause image (the stand-in under each reference; a bare reference has v0.4.0's entrypoint). */
+  images: (string | ImageSpec)[];
   name?: string;
   log?: (line: string) => void;
 }
@@ -56,9 +56,13 @@ export interface KubeNode {
   seccompDir: string;
   /** Capabilities the node's runtime can grant at all (its bounding set, names without CAP_). */
   boundingSet: string[];
+  /** The kernel release (uname -r). */
+  kernel: string;
+  /** The hard RLIMIT_MEMLOCK containers inherit from containerd, in bytes, or "unlimited". */
+  memlockHard: number | "unlimited";
   logs: { containerd: string; kubelet: string; scheduler: string };
-  /** Imports more profiler images (e.g. a new tag for an upgrade). */
-  importImages(refs: string[]): Promise<void>;
+  /** Imports more profiler images (e.g. a new tag for an upgrade, or another entrypoint). */
+  importImages(images: (string | ImageSpec)[]): Promise<void>;
   /** IDs of the containers running on the node (containerd tasks), pause containers included. */
   runningTasks(): Promise<string[]>;
   stop(): Promise<void>;
@@ -411,8 +415,10 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
   let standin = "";
   let mirror = "";
   /** Imports the stand-in under each reference and pushes it to the ghcr.io mirror, so pods pull it. */
-  const importImages = async (refs: string[]) => {
-    const archive = await writeImageArchive(standin, refs.map((ref) => ({ ref, entrypoint: ["/usr/local/bin/dd-otel-host-profiler"] }) satisfies ImageSpec), join(dir, "images"));
+  const importImages = async (images: (string | ImageSpec)[]) => {
+    const specs = images.map((i) => (typeof i === "string" ? profilerImage(i) : i));
+    const refs = specs.map((i) => i.ref);
+    const archive = await writeImageArchive(standin, specs, join(dir, "images"));
     const r = await ctr(["images", "import", archive]);
     if (!r.ok) throw new Error(`ctr images import ${archive}: ${r.stderr}`);
     for (const ref of refs.filter((x) => x.startsWith("ghcr.io/"))) {
@@ -504,6 +510,9 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
     const status = readFileSync(`/proc/${containerdPid}/status`, "utf8");
     const boundingSet = capabilityNamesOf(/^CapBnd:\s*([0-9a-f]+)/m.exec(status)![1]);
     const kernel = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
+    // Containers inherit containerd's limits (the runtime sets no rlimit of its own for memlock).
+    const memlock = /^Max locked memory\s+\S+\s+(\S+)/m.exec(readFileSync(`/proc/${containerdPid}/limits`, "utf8"))![1];
+    const memlockHard = memlock === "unlimited" ? "unlimited" : Number(memlock);
     log(`node up in ${((Date.now() - t0) / 1000).toFixed(1)}s (kernel ${kernel})`);
 
     const runningTasks = async () => {
@@ -521,6 +530,8 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
       dir,
       seccompDir: join(dir, "kubelet", "seccomp"),
       boundingSet,
+      kernel,
+      memlockHard,
       logs,
       importImages,
       runningTasks,
@@ -569,7 +580,7 @@ async function terminate(p: ChildProcess): Promise<void> {
  * publisher for token volumes, node lifecycle to lift the not-ready taint a new node registers with)
  * and one node with the stand-in under `images`. stop() stops both, node first.
  */
-export async function startCluster(o: { images: string[]; log?: (line: string) => void }): Promise<{ cp: ControlPlane; node: KubeNode; stop(): Promise<void> }> {
+export async function startCluster(o: { images: (string | ImageSpec)[]; log?: (line: string) => void }): Promise<{ cp: ControlPlane; node: KubeNode; stop(): Promise<void> }> {
   const { startControlPlane } = await import("../e2e/control-plane.ts");
   const binaries = await ensureBinaries({ withNode: true });
   const cp = await startControlPlane({

@@ -62,8 +62,9 @@ export const badCases: BadCase[] = [
   { name: "API key as a number", kind: "type", values: { datadog: { apiKey: 98765432109876 } }, mentions: [either("datadog.apiKey")], secret: "98765432109876" },
   { name: "app key with a line break", kind: "secret format", values: { datadog: { appKey: "leakyappkey\nsecond" } }, mentions: [["datadog.appKey is not a valid Datadog application key"]], secret: "leakyappkey" },
   // An API key pasted where the application key goes: 32 characters, not 40.
-  { name: "app key that is an API key", kind: "secret format", values: { datadog: { appKey: fakeApiKey } }, mentions: [["datadog.appKey is not a valid Datadog application key", "it has 32 characters", "40 hexadecimal"]], secret: fakeApiKey },
-  { name: "app key of 40 non-hex characters", kind: "secret format", values: { datadog: { appKey: "zyxwvutsrqzyxwvutsrqzyxwvutsrqzyxwvutsrq" } }, mentions: [["datadog.appKey is not a valid Datadog application key"]], secret: "zyxwvutsrqzyxwvutsrqzyxwvutsrqzyxwvutsrq" },
+  { name: "app key that is an API key", kind: "secret format", values: { datadog: { appKey: fakeApiKey } }, mentions: [["datadog.appKey is not a valid Datadog application key", "it has 32 characters", "exactly 40 characters"]], secret: fakeApiKey },
+  // The profiler's IsAPPKeyValid takes lowercase letters and digits only: an upper-case hex key would crash it.
+  { name: "app key of 40 upper-case hexadecimal characters", kind: "secret format", values: { datadog: { appKey: "ABCDEF0123456789ABCDEF0123456789ABCDEF01" } }, mentions: [["datadog.appKey is not a valid Datadog application key", "each a lowercase letter a-z or a digit 0-9"]], secret: "ABCDEF0123456789ABCDEF0123456789ABCDEF01" },
   { name: "memory that is not a quantity", kind: "quantity", values: { resources: { limits: { memory: "lots" } } }, mentions: [either("resources.limits.memory")] },
   { name: "CPU with a unit Kubernetes does not know", kind: "quantity", values: { resources: { requests: { cpu: "100 millicores" } } }, mentions: [either("resources.requests.cpu")] },
   { name: "emptyDir size that is not a quantity", kind: "quantity", values: { extraVolumes: [{ name: "scratch", emptyDir: { sizeLimit: "1 GB" } }] }, mentions: [either("extraVolumes.0.emptyDir.sizeLimit")] },
@@ -96,7 +97,7 @@ export const badCases: BadCase[] = [
   {
     name: "RBAC for the namespace's default ServiceAccount",
     kind: "template rule",
-    values: { profiler: { splitByService: false }, serviceAccount: { create: false } },
+    values: { profiler: { splitByService: false, hostService: "cluster-hosts" }, serviceAccount: { create: false } },
     mentions: [["serviceAccount.name is empty while serviceAccount.create is false"]],
   },
   { name: "omitCapabilities naming a capability outside the set", kind: "enum", values: { securityMode: "leastPrivilege", leastPrivilege: { omitCapabilities: ["SYS_ADMIN"] } }, mentions: [either("leastPrivilege.omitCapabilities"), ["BPF", "SYS_RESOURCE"]] },

@@ -24,7 +24,7 @@ function chartWithVisibleNotes(): string {
 
 describe.each(await helms())("$id", (helm) => {
   it("lints the chart with --strict, on the defaults and with every option switched", async () => {
-    for (const values of [{}, { securityMode: "leastPrivilege", profiler: { splitByService: false }, datadog: { apiKey: fakeApiKey } }]) {
+    for (const values of [{}, { securityMode: "leastPrivilege", profiler: { splitByService: false, hostService: "cluster-hosts" }, datadog: { apiKey: fakeApiKey } }]) {
       const r = await runHelm(helm, ["lint", "--strict", chartDir, "--values", valuesFile(values)]);
       expect(r.ok, r.stdout + r.stderr).toBe(true);
       expect(r.stdout).toContain("0 chart(s) failed");
@@ -45,7 +45,7 @@ describe.each(await helms())("$id", (helm) => {
   });
 
   it("NOTES name the key's Secret and the RBAC when they apply, never the key itself", async () => {
-    const text = await notes({ datadog: { apiKey: fakeApiKey }, profiler: { splitByService: false }, securityMode: "leastPrivilege" });
+    const text = await notes({ datadog: { apiKey: fakeApiKey }, profiler: { splitByService: false, hostService: "cluster-hosts" }, securityMode: "leastPrivilege" });
     expect(text).toContain("API key: from Secret prof-dd-otel-host-profiler-keys");
     expect(text).toContain("pods list/watch, nodes get");
     expect(text).toContain("needs kernel >= 5.8");
@@ -57,7 +57,27 @@ describe.each(await helms())("$id", (helm) => {
     const text = await notes({ securityMode: "leastPrivilege", leastPrivilege: { omitCapabilities: ["SYS_RESOURCE"] } });
     expect(text).toContain("capabilities BPF, PERFMON, SYS_PTRACE, DAC_READ_SEARCH, SYSLOG, CHECKPOINT_RESTORE, IPC_LOCK;");
     expect(text).toContain("Left out by leastPrivilege.omitCapabilities: SYS_RESOURCE.");
-    expect(text).toContain("kernels >= 5.11");
+    // The profiler raises memlock on every kernel (rlimit.MaximizeMemlock): no kernel version makes it optional.
+    expect(text).toContain("WARNING: without SYS_RESOURCE the profiler cannot raise its memlock limit");
+    expect(text).toContain("failed to set temporary rlimit: operation not permitted");
+    expect(text).not.toContain("5.11");
+  });
+
+  it("NOTES say leastPrivilege starts the binary, and warn when command [] lets v0.4.0's entrypoint mount debugfs", async () => {
+    expect(await notes({ securityMode: "leastPrivilege" })).toContain("starts /usr/local/bin/dd-otel-host-profiler directly (leastPrivilege.command)");
+    const text = await notes({ securityMode: "leastPrivilege", leastPrivilege: { command: [] } });
+    expect(text).toContain("WARNING: leastPrivilege.command is empty");
+    expect(text).toContain("mount: permission denied");
+  });
+
+  it("NOTES tell the known failures of v0.4.0, that symbol upload needs an application key, and warn that verbose logs the keys", async () => {
+    const text = await notes({ datadog: { apiKeyExistingSecret: "dd" } });
+    expect(text).toContain("kernels 6.16 and newer");
+    expect(text).toContain("161d3ffd");
+    expect(text).toContain("cannot grant SYS_RESOURCE");
+    expect(text).toContain("Application key: none.");
+    expect(await notes({ datadog: { apiKeyExistingSecret: "dd", appKeyExistingSecret: "dd-app" } })).not.toContain("Application key: none.");
+    expect(await notes({ profiler: { verbose: true } })).toContain("WARNING: profiler.verbose is true");
   });
 
   it("NOTES warn that a RuntimeDefault seccomp profile may refuse the profiler's system calls", async () => {

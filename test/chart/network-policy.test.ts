@@ -51,7 +51,7 @@ describe.each(await helms())("NetworkPolicy with $id", (helm) => {
     const extra = { to: [{ ipBlock: { cidr: "169.254.20.10/32" } }], ports: [{ protocol: "UDP", port: 53 }] };
     const off = policy(await renderOk(helm, { networkPolicy: { create: true, extraEgress: [extra] } }));
     expect(off.spec.egress).toEqual([dns, { ports: tcp(8126) }, https, extra]);
-    const on = policy(await renderOk(helm, { profiler: { splitByService: false }, networkPolicy: { create: true, extraEgress: [extra] } }));
+    const on = policy(await renderOk(helm, { profiler: { splitByService: false, hostService: "cluster-hosts" }, networkPolicy: { create: true, extraEgress: [extra] } }));
     expect(on.spec.egress).toEqual([dns, { ports: tcp(8126) }, https, { ports: tcp(6443) }, extra]);
   });
 

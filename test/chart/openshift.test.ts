@@ -29,7 +29,7 @@ describe.each(await helms())("SecurityContextConstraints with $id", (helm) => {
     { securityMode: "leastPrivilege" },
     { securityMode: "leastPrivilege", leastPrivilege: { omitCapabilities: ["SYS_RESOURCE", "IPC_LOCK"] } },
     { securityMode: "leastPrivilege", leastPrivilege: { seccompProfile: { type: "Localhost", localhostProfile: "dd.json" }, seLinuxOptions: { type: "spc_t", level: "s0" } } },
-    { securityMode: "leastPrivilege", profiler: { splitByService: false }, extraVolumes: [{ name: "c", configMap: { name: "x" } }] },
+    { securityMode: "leastPrivilege", profiler: { splitByService: false, hostService: "cluster-hosts" }, extraVolumes: [{ name: "c", configMap: { name: "x" } }] },
     { securityMode: "privileged", extraVolumes: [{ name: "h", hostPath: { path: "/var/lib/x" } }] },
   ])("fits the pod spec of %j in both directions", async (values) => {
     expect(fit(await renderOk(helm, values, openshiftAPI))).toEqual([]);

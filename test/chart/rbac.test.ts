@@ -13,7 +13,7 @@ describe.each(await helms())("RBAC switch with $id", (helm) => {
   });
 
   it("renders a ClusterRole no wider than the profiler uses, bound to its ServiceAccount, with a token", async () => {
-    const objects = await renderOk(helm, { profiler: { splitByService: false } });
+    const objects = await renderOk(helm, { profiler: { splitByService: false, hostService: "cluster-hosts" } });
     expect(findObject(objects, "ClusterRole")!.rules).toEqual([
       { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
       { apiGroups: [""], resources: ["nodes"], verbs: ["get"] },
@@ -30,14 +30,14 @@ describe.each(await helms())("RBAC switch with $id", (helm) => {
 
   it("names cluster-scoped objects per namespace, so same-named releases in two namespaces do not collide", async () => {
     const names = async (namespace: string) =>
-      (await renderOk(helm, { profiler: { splitByService: false } }, { namespace })).filter((o) => o.kind.startsWith("Cluster")).map((o) => o.metadata.name);
+      (await renderOk(helm, { profiler: { splitByService: false, hostService: "cluster-hosts" } }, { namespace })).filter((o) => o.kind.startsWith("Cluster")).map((o) => o.metadata.name);
     const [a, b] = [await names("team-a"), await names("team-b")];
     expect(a).toHaveLength(2);
     for (const name of a) expect(b).not.toContain(name);
   });
 
   it("leaves RBAC to the user when rbac.create is false, and uses their ServiceAccount", async () => {
-    const objects = await renderOk(helm, { profiler: { splitByService: false }, rbac: { create: false }, serviceAccount: { create: false, name: "mine" } });
+    const objects = await renderOk(helm, { profiler: { splitByService: false, hostService: "cluster-hosts" }, rbac: { create: false }, serviceAccount: { create: false, name: "mine" } });
     expect(objects.map((o) => o.kind).sort()).toEqual(["DaemonSet", "Pod"]);
     expect(daemonSet(objects).pod.serviceAccountName).toBe("mine");
     expect(daemonSet(objects).pod.automountServiceAccountToken).toBe(true);

@@ -35,7 +35,7 @@ describe("validate", () => {
     const memory = r.problems.find((p) => p.key === "resources.limits.memory")!;
     expect(memory.fix).toContain("256Mi");
     const key = r.problems.find((p) => p.key === "datadog.appKey")!;
-    expect(`${key.message} ${key.fix}`).toContain("40 hexadecimal characters");
+    expect(`${key.message} ${key.fix}`).toContain("exactly 40 characters, each a lowercase letter a-z or a digit 0-9");
     expect(JSON.stringify(r)).not.toContain(appKey);
     const cli = await execa("npx", ["node", join(repoRoot, "scripts/validate.ts"), file("appkey-only.yaml", `datadog:\n  appKey: ${appKey}\n`)], { reject: false });
     expect(cli.exitCode).toBe(1);

@@ -12,7 +12,7 @@ const KEY = ["--set", "datadog.apiKeyExistingSecret=dd-secret"];
 const MODES = [
   { id: "defaults", flags: KEY },
   { id: "leastprivilege", flags: [...KEY, "--set", "securityMode=leastPrivilege"] },
-  { id: "nosplit", flags: [...KEY, "--set", "profiler.splitByService=false"] },
+  { id: "nosplit", flags: [...KEY, "--set", "profiler.splitByService=false", "--set", "profiler.hostService=cluster-hosts"] },
 ];
 
 let cp: ControlPlane;

@@ -10,7 +10,7 @@ import {
 } from "./lib.ts";
 
 const HELMS = await helms();
-const FLAGS = ["--set", "datadog.apiKeyExistingSecret=dd-secret", "--set", "profiler.splitByService=false"];
+const FLAGS = ["--set", "datadog.apiKeyExistingSecret=dd-secret", "--set", "profiler.splitByService=false", "--set", "profiler.hostService=cluster-hosts"];
 const base = upgradeBase();
 
 let cp: ControlPlane;

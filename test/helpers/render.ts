@@ -48,6 +48,8 @@ export interface EnvVar {
 export interface Container {
   name: string;
   image: string;
+  command?: string[];
+  args?: string[];
   env?: EnvVar[];
   securityContext?: Record<string, any>;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };

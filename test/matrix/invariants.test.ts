@@ -11,7 +11,7 @@ type Obj = Record<string, any>;
 const bases = {
   privileged: { datadog: { apiKey: "0a1b2c3d4e5f60718293a4b5c6d7e8f9", appKeyExistingSecret: "dd-app" } },
   leastPrivilege: { securityMode: "leastPrivilege" },
-  splitOff: { profiler: { splitByService: false } },
+  splitOff: { profiler: { splitByService: false, hostService: "cluster-hosts" } },
   openshift: { securityMode: "leastPrivilege", openshift: { scc: { create: true } } },
   openshiftPrivileged: { openshift: { scc: { create: true } } },
 } satisfies Record<string, Record<string, unknown>>;

@@ -1,8 +1,12 @@
 // Helpers of the node tier: a control plane and a real node per test file, the chart installed with
-// Helm as a user would, and the profiler stand-in's report read back from the pod's log.
+// Helm as a user would, and the profiler stand-in's report read back from the pod's log. The stand-in
+// replays the released profiler's start-up (scripts/profiler/startup.ts); a step this node cannot pass
+// for a known reason (knownFailures) is shown failing by test/node/known-failures.test.ts and is
+// marked skipped, and printed, everywhere else.
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect } from "vitest";
 import { leastPrivilegeCapabilities, leastPrivilegeCapabilityNames, probeOperations, type ProbeOperation } from "../../scripts/contract/capabilities.ts";
+import { binarySteps, knownNodeFailures, type KnownNodeFailure } from "../../scripts/profiler/startup.ts";
 import type { ControlPlane } from "../../scripts/e2e/control-plane.ts";
 import type { Helm, HelmResult } from "../../scripts/lib/helm.ts";
 import { readChartMeta } from "../../scripts/lib/chart.ts";
@@ -38,6 +42,8 @@ export function useNode(): NodeEnv {
     const c = await startCluster({ images: [DEFAULT_IMAGE], log: nodeLog });
     Object.assign(env, { cp: c.cp, node: c.node });
     stop = c.stop;
+    // Never silent: every file says which start-up steps it marks skipped on this node, and why.
+    for (const k of knownFailures(c.node)) console.log(`SKIPPED on this node (known failure "${k}"): ${knownNodeFailures[k].steps.join(", ")}, because ${knownNodeFailures[k].when} (kernel ${c.node.kernel}, memlock hard limit ${c.node.memlockHard}); test/node/known-failures.test.ts shows the failure`);
   });
   afterAll(async () => {
     await stop?.();
@@ -50,6 +56,22 @@ export function useNode(): NodeEnv {
 export function ungrantable(node: KubeNode): string[] {
   return leastPrivilegeCapabilityNames.filter((c) => !node.boundingSet.includes(c));
 }
+
+/**
+ * The start-up steps this node cannot pass for a reason scripts/profiler/startup.ts knows: memlock
+ * where the runtime cannot grant SYS_RESOURCE and the hard memlock limit is finite, the sched monitor
+ * on kernels >= 6.16 (v0.4.0's program is refused there).
+ */
+export function knownFailures(node: KubeNode): KnownNodeFailure[] {
+  const out: KnownNodeFailure[] = [];
+  if (!node.boundingSet.includes("SYS_RESOURCE") && node.memlockHard !== "unlimited") out.push("memlock");
+  const [major, minor] = node.kernel.split(".").map((x) => parseInt(x, 10));
+  if (major > 6 || (major === 6 && minor >= 16)) out.push("sched-monitor");
+  return out;
+}
+
+/** The variable that asks the stand-in to skip known failures (scripts/node/standin/main.go). */
+const KNOWN_FAILURES_VAR = "DD_STANDIN_KNOWN_FAILURES";
 
 /** A random key in the Datadog API key format, unique to the test. */
 export function randomApiKey(): string {
@@ -64,21 +86,26 @@ export interface Install {
   release: string;
   apiKey: string;
   result: HelmResult;
+  /** The known failures the stand-in was asked to skip. */
+  known: KnownNodeFailure[];
 }
 
 /**
  * `helm install` into a fresh namespace labeled for privileged pods, with the API key in a Secret
  * of the user's (datadog.apiKeyExistingSecret). Does not wait: the tests wait for what they expect.
+ * The stand-in skips this node's known failures (`known`, by default all of them; [] replays every step).
  */
-export async function install(env: NodeEnv, helm: Helm, values: object, o: { chart?: string; prefix?: string } = {}): Promise<Install> {
+export async function install(env: NodeEnv, helm: Helm, values: Record<string, any>, o: { chart?: string; prefix?: string; known?: KnownNodeFailure[] } = {}): Promise<Install> {
   const ns = await freshNamespace(env.cp, o.prefix ?? `n${helm.major}`, { [PSA_LABEL]: "privileged" });
   const apiKey = randomApiKey();
   await env.cp.api("POST", `/api/v1/namespaces/${ns}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "dd-secret" }, stringData: { "api-key": apiKey } });
   const release = "prof";
-  const all = { datadog: { apiKeyExistingSecret: "dd-secret" }, ...values };
+  const known = o.known ?? knownFailures(env.node);
+  const extraEnv = [...(values.extraEnv ?? []), ...(known.length ? [{ name: KNOWN_FAILURES_VAR, value: known.join(",") }] : [])];
+  const all = { datadog: { apiKeyExistingSecret: "dd-secret" }, ...values, extraEnv };
   const result = await helmOn(env.cp, helm, ["install", release, o.chart ?? chartDir, "-n", ns, "-f", valuesFile(all), noWait(helm)]);
   expect(result.ok, `helm install failed:\n${describeHelm(result)}`).toBe(true);
-  return { ns, release, apiKey, result };
+  return { ns, release, apiKey, result, known };
 }
 
 export async function uninstall(env: NodeEnv, helm: Helm, i: Install): Promise<void> {
@@ -119,6 +146,14 @@ export interface Result {
   error?: string;
 }
 
+export interface StepResult {
+  id: string;
+  ok: boolean;
+  skipped?: boolean;
+  error?: string;
+  detail?: string;
+}
+
 /** What the stand-in printed (see scripts/node/standin/main.go, Report). */
 export interface StandinReport {
   kernel: string;
@@ -131,21 +166,72 @@ export interface StandinReport {
   memlock: string;
   env: Record<string, string>;
   keys: Record<string, { present: boolean; length: number; sha256?: string }>;
-  tracefs: Result;
+  steps: StepResult[];
+  /** Set when a fatal step ended the start-up (the container then exits with `code`). */
+  exit?: { code: number; step: string; message: string };
   target: string;
   ops: Record<ProbeOperation | "rootfs_write", Result>;
   defaultRoute: boolean;
 }
 
 /** The pod's log through the API server (kubectl logs), and the stand-in's report in it. */
-export async function report(env: NodeEnv, ns: string, pod: any): Promise<{ report: StandinReport; log: string }> {
+export async function report(env: NodeEnv, ns: string, pod: any, o: { previous?: boolean } = {}): Promise<{ report: StandinReport; log: string }> {
+  let last = "";
   const log = await until("the stand-in's report in the pod's log", 30_000, async () => {
-    const r = await env.cp.kubectl(["logs", "-n", ns, pod.metadata.name, "-c", CONTAINER]);
+    const r = await env.cp.kubectl(["logs", "-n", ns, pod.metadata.name, "-c", CONTAINER, ...(o.previous ? ["--previous"] : [])]);
     if (!r.ok) throw new Error(r.stderr);
+    last = r.stdout;
     return r.stdout.includes("STANDIN-REPORT ") ? r.stdout : undefined;
+  }).catch((e) => {
+    throw new Error(`${(e as Error).message}; the log so far:\n${last}`);
   });
   const line = log.split("\n").find((l) => l.startsWith("STANDIN-REPORT "))!;
   return { report: JSON.parse(line.slice("STANDIN-REPORT ".length)), log };
+}
+
+/** The profiler container once it has exited (a crash loop), with the log of the run that ended. */
+export async function exitedPod(env: NodeEnv, ns: string, timeoutMs = 90_000): Promise<{ pod: any; status: any; log: string }> {
+  const pod = await until("the profiler container to exit", timeoutMs, async () => {
+    const [p] = await podsOf(env, ns);
+    const c = p?.status?.containerStatuses?.[0];
+    return c && (c.state?.terminated || c.lastState?.terminated) ? p : undefined;
+  }, 500);
+  const status = pod.status.containerStatuses[0];
+  const r = await env.cp.kubectl(["logs", "-n", ns, pod.metadata.name, "-c", CONTAINER, ...(status.state?.terminated ? [] : ["--previous"])]);
+  return { pod, status, log: r.stdout + r.stderr };
+}
+
+/** The report of a container that exited, which must have stopped at `step` logging `message` and exiting `code`. */
+export async function expectExitAt(env: NodeEnv, ns: string, want: { step: string; message: string | RegExp; code?: number }): Promise<StandinReport> {
+  const { log } = await exitedPod(env, ns);
+  const line = log.split("\n").find((l) => l.startsWith("STANDIN-REPORT "));
+  expect(line, `the exited container printed no report; its log:\n${log}`).toBeDefined();
+  const r: StandinReport = JSON.parse(line!.slice("STANDIN-REPORT ".length));
+  expect(r.exit, `the profiler did not exit; steps: ${JSON.stringify(r.steps)}`).toBeDefined();
+  expect(r.exit!.step, `exited at ${r.exit!.step}: ${r.exit!.message}`).toBe(want.step);
+  if (typeof want.message === "string") expect(r.exit!.message).toBe(want.message);
+  else expect(r.exit!.message).toMatch(want.message);
+  const table = binarySteps.find((s) => s.id === want.step)!;
+  expect(r.exit!.code, "exit code").toBe(want.code ?? table.exitCode);
+  // The line the profiler logs, in logrus's format, is in the container's log as a user sees it.
+  expect(log).toContain(`level=error msg=${JSON.stringify(r.exit!.message)}`);
+  return r;
+}
+
+/**
+ * The start-up went through: every step of the table ran in order, none stopped it, and the only
+ * skipped steps are known failures this install asked for, each of which really failed here.
+ */
+export function expectStartup(r: StandinReport, known: KnownNodeFailure[]): void {
+  expect(r.exit, `the profiler exited at ${r.exit?.step}: ${r.exit?.message}`).toBeUndefined();
+  expect(r.steps.map((s) => s.id), "the steps of scripts/profiler/startup.ts, in order").toEqual(binarySteps.map((s) => s.id));
+  const allowed = new Set(known.flatMap((k) => knownNodeFailures[k].steps as readonly string[]));
+  const skipped = r.steps.filter((s) => s.skipped);
+  expect(skipped.filter((s) => !allowed.has(s.id)).map((s) => s.id), "skipped steps that are no known failure").toEqual([]);
+  for (const k of known) {
+    expect(skipped.some((s) => (knownNodeFailures[k].steps as readonly string[]).includes(s.id)), `known failure ${k} was asked for but no step of it failed: it must not be skipped here`).toBe(true);
+  }
+  for (const s of skipped) expect(s.error, `${s.id} skipped without the profiler's message`).toBeTruthy();
 }
 
 /** Every probe operation that failed, as "op: error" lines. */
@@ -201,6 +287,7 @@ export function expectKeyDelivered(i: Install, r: StandinReport, log: string, po
  * tracefs, and every profiler operation succeeding. `seccomp` is the expected mode ("0" Unconfined).
  */
 export function expectLeastPrivilegeContainer(r: StandinReport, omit: string[], seccomp = "0"): void {
+  expect(r.exit, `the profiler exited at ${r.exit?.step}: ${r.exit?.message}`).toBeUndefined();
   expect([r.uid, r.gid], "uid, gid").toEqual([0, 0]);
   expectCapabilities(r, leastPrivilegeCapabilityNames.filter((c) => !omit.includes(c)));
   // drop ALL bounds every capability set, not only the effective one.
@@ -211,6 +298,7 @@ export function expectLeastPrivilegeContainer(r: StandinReport, omit: string[], 
   expect(r.seccomp, "seccomp mode").toBe(seccomp);
   expect(r.rootfs, "root filesystem").toBe("ro");
   expect(r.ops.rootfs_write.ok, "writing to / must fail on a read-only root").toBe(false);
-  expect(r.tracefs, "tracefs (the host's, read-only)").toEqual({ ok: true, detail: "already mounted" });
+  // The profiler found the host's tracefs the chart mounts (cilium/ebpf tries /sys/kernel/tracing first).
+  expect(r.steps.find((s) => s.id === "sched-monitor")?.detail, "tracefs").toBe("tracefs at /sys/kernel/tracing");
   expectAllOpsSucceed(r);
 }

@@ -34,7 +34,7 @@ test("SIGINT to a process holding a node with a running pod leaves nothing behin
       p.stderr.on("data", (d) => (out += d));
       p.once("exit", (c) => (c === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(" ")}: ${out}`))));
     });
-  await kubectl(["run", "held", `--image=${DEFAULT_IMAGE}`, "--image-pull-policy=Never", "--restart=Never"]);
+  await kubectl(["run", "held", `--image=${DEFAULT_IMAGE}`, "--image-pull-policy=Never", "--restart=Never", "--command", "--", "/pause"]);
   await kubectl(["wait", "--for=condition=Ready", "pod/held", "--timeout=90s"]);
 
   child.kill("SIGINT");

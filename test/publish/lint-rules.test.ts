@@ -1,6 +1,6 @@
 // `npm run lint` fails, naming the rule, on the mistakes chart CI exists to catch. Each case runs
 // the real lint on a temp git repository built from this working tree (chart/, scripts/lib,
-// scripts/lint and the capability set it imports, CHANGELOG.md, workflows, one leastPrivilege
+// scripts/lint and the capability set it imports (with the start-up table under it), CHANGELOG.md, workflows, one leastPrivilege
 // values case), tagged v<version> as a
 // release, then changed the way the case says.
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -26,7 +26,7 @@ async function git(dir: string, args: string[]) {
 
 beforeAll(async () => {
   fixture = tempDir("lint-fixture");
-  for (const p of ["chart", "scripts/lib", "scripts/lint", "scripts/contract/capabilities.ts", ".github", "CHANGELOG.md"]) cpSync(join(repoRoot, p), join(fixture, p), { recursive: true });
+  for (const p of ["chart", "scripts/lib", "scripts/lint", "scripts/contract/capabilities.ts", "scripts/profiler", ".github", "CHANGELOG.md"]) cpSync(join(repoRoot, p), join(fixture, p), { recursive: true });
   mkdirSync(join(fixture, "test/cases"), { recursive: true });
   writeFileSync(join(fixture, "test/cases/least-privilege.yaml"), "securityMode: leastPrivilege\n");
   symlinkSync(join(repoRoot, "node_modules"), join(fixture, "node_modules"));
