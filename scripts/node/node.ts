@@ -65,6 +65,8 @@ export interface KubeNode {
   importImages(images: (string | ImageSpec)[]): Promise<void>;
   /** IDs of the containers running on the node (containerd tasks), pause containers included. */
   runningTasks(): Promise<string[]>;
+  /** Pulls an image from its own registry (not the node's mirror), within `timeoutMs`. */
+  pull(ref: string, timeoutMs?: number): Promise<{ ok: true } | { ok: false; error: string }>;
   stop(): Promise<void>;
   /** What survived stop(): processes, mounts, network namespaces, the bridge, cgroups, host settings. */
   leftovers(): string[];
@@ -535,6 +537,12 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
       logs,
       importImages,
       runningTasks,
+      async pull(ref: string, timeoutMs = 60_000) {
+        const r = await execa("ctr", ["--address", sock, "-n", "k8s.io", "images", "pull", ref], { reject: false, timeout: timeoutMs });
+        if (r.exitCode === 0) return { ok: true as const };
+        const why = r.timedOut ? `no answer within ${timeoutMs / 1000}s` : String(r.stderr).trim().split("\n").pop() || `ctr exited ${r.exitCode}`;
+        return { ok: false as const, error: why };
+      },
       async stop() {
         if (stopped) return;
         stopped = true;

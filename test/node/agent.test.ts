@@ -1,30 +1,21 @@
 // The Datadog Agent side on a real node: the URL the profiler receives, and `helm test` against an
 // Agent stand-in on the node's IP (answering /info), with nothing listening, and answering an error.
-import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, test } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
+import { type AgentStandin, startAgentStandin } from "../../scripts/node/agent-standin.ts";
 import { describeHelm, expectAgentUrl, helmOn, install, report, runningPod, uninstall, useNode } from "./lib.ts";
 
 const env = useNode();
 const HELMS = await helms();
 
-let agent: Server | undefined;
+let agent: AgentStandin | undefined;
 /** An Agent stand-in on the node's IP and the trace port, answering every request with `status`. */
 async function startAgent(status: number): Promise<{ requests: string[] }> {
-  const requests: string[] = [];
-  agent = createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    res.writeHead(status, { "Content-Type": "application/json" });
-    res.end(status === 200 ? '{"version":"7.99.0-standin","endpoints":["/v0.4/traces"]}' : '{"error":"stand-in"}');
-  });
-  await new Promise<void>((resolve, reject) => {
-    agent!.once("error", reject);
-    agent!.listen(8126, env.node.ip, resolve);
-  });
-  return { requests };
+  agent = await startAgentStandin(env.node.ip, 8126, status);
+  return agent;
 }
 afterEach(async () => {
-  await new Promise<void>((r) => (agent ? agent.close(() => r()) : r()));
+  await agent?.close();
   agent = undefined;
 });
 
@@ -68,7 +59,7 @@ describe.each(HELMS.map((h) => [h.id, h] as const))("%s: helm test", (_id, helm)
       expect(ok.all).toMatch(/Phase:\s+Succeeded/);
     }
     expect(requests.every((r) => r === "GET /info") && requests.length >= 1, `the test pod must ask the Agent for /info, asked: ${requests.join(", ")}`).toBe(true);
-    await new Promise<void>((r) => agent!.close(() => r()));
+    await agent!.close();
     agent = undefined;
 
     const none = await run();

@@ -11,10 +11,11 @@ import type { ControlPlane } from "../../scripts/e2e/control-plane.ts";
 import type { Helm, HelmResult } from "../../scripts/lib/helm.ts";
 import { readChartMeta } from "../../scripts/lib/chart.ts";
 import { type KubeNode, startCluster } from "../../scripts/node/node.ts";
+import { KNOWN_FAILURES_VAR, knownFailures } from "../../scripts/node/known-failures.ts";
 import { valuesFile } from "../helpers/render.ts";
 import { chartDir, describeHelm, freshNamespace, helmOn, noWait, PSA_LABEL, until } from "../e2e/lib.ts";
 
-export { chartDir, describeHelm, helmOn, noWait, until };
+export { chartDir, describeHelm, helmOn, knownFailures, noWait, until };
 
 export const chartMeta = readChartMeta();
 /** The chart's default image: what the stand-in is imported as. */
@@ -56,22 +57,6 @@ export function useNode(): NodeEnv {
 export function ungrantable(node: KubeNode): string[] {
   return leastPrivilegeCapabilityNames.filter((c) => !node.boundingSet.includes(c));
 }
-
-/**
- * The start-up steps this node cannot pass for a reason scripts/profiler/startup.ts knows: memlock
- * where the runtime cannot grant SYS_RESOURCE and the hard memlock limit is finite, the sched monitor
- * on kernels >= 6.16 (v0.4.0's program is refused there).
- */
-export function knownFailures(node: KubeNode): KnownNodeFailure[] {
-  const out: KnownNodeFailure[] = [];
-  if (!node.boundingSet.includes("SYS_RESOURCE") && node.memlockHard !== "unlimited") out.push("memlock");
-  const [major, minor] = node.kernel.split(".").map((x) => parseInt(x, 10));
-  if (major > 6 || (major === 6 && minor >= 16)) out.push("sched-monitor");
-  return out;
-}
-
-/** The variable that asks the stand-in to skip known failures (scripts/node/standin/main.go). */
-const KNOWN_FAILURES_VAR = "DD_STANDIN_KNOWN_FAILURES";
 
 /** A random key in the Datadog API key format, unique to the test. */
 export function randomApiKey(): string {

@@ -1,0 +1,185 @@
+// `npm run demo`: the chart on a throwaway local node, as a user would try it. Starts the embedded
+// control plane and one real node (scripts/node/node.ts), an Agent stand-in on the node's IP, installs
+// the chart with `helm install`, waits for the profiler pod to be Ready, prints its start-up report
+// and the commands to look around, and on Ctrl-C removes everything (and says whether anything was
+// left behind).
+//
+//   npm run demo -- [--mode privileged|leastPrivilege] [--values FILE] [--image REF] [--helm 3|4] [--once]
+//
+// --image REF pulls that image from its registry; where none can be reached (as on the project's
+// machines) the demo says so and runs the profiler stand-in under the chart's default image.
+// --once stops right after the report (for scripts and the node tier's teardown test), which also
+// prints one JSON line (DEMO-STATE) describing what it made on the host.
+import { existsSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { helms, runHelm, type Helm } from "../lib/helm.ts";
+import { chartDir, repoRoot } from "../lib/paths.ts";
+import { pinnedKubectl } from "../lib/pinned-tools.ts";
+import { readChartMeta } from "../lib/chart.ts";
+import { ensureBinaries } from "../e2e/binaries.ts";
+import { startAgentStandin } from "../node/agent-standin.ts";
+import { knownFailures } from "../node/known-failures.ts";
+import { leftoversOf, startCluster } from "../node/node.ts";
+import { missingPrerequisites } from "../node/prerequisites.ts";
+import { knownNodeFailures } from "../profiler/startup.ts";
+import { leastPrivilegeCapabilityNames } from "../contract/capabilities.ts";
+import { valuesFileFor } from "./values.ts";
+import { formatReport, type DemoReport } from "./report.ts";
+
+const NAMESPACE = "profiling";
+const RELEASE = "demo";
+
+export interface DemoOptions {
+  mode: "privileged" | "leastPrivilege";
+  values?: string;
+  image?: string;
+  helmMajor: 3 | 4;
+  once: boolean;
+}
+
+export function parseDemoArgs(argv: string[]): DemoOptions {
+  const { values: v } = parseArgs({
+    args: argv,
+    options: {
+      mode: { type: "string", default: "privileged" },
+      values: { type: "string" },
+      image: { type: "string" },
+      helm: { type: "string", default: "4" },
+      once: { type: "boolean", default: false },
+    },
+  });
+  if (v.mode !== "privileged" && v.mode !== "leastPrivilege") throw new Error(`--mode is "${v.mode}". Allowed: privileged, leastPrivilege.`);
+  if (v.helm !== "3" && v.helm !== "4") throw new Error(`--helm is "${v.helm}". Allowed: 3, 4.`);
+  if (v.values) readFileSync(v.values); // a missing file is an error now, not after the node is up
+  return { mode: v.mode, values: v.values, image: v.image, helmMajor: Number(v.helm) as 3 | 4, once: v.once };
+}
+
+async function main(): Promise<number> {
+  const o = parseDemoArgs(process.argv.slice(2));
+  // Go's official install location, in case a non-login shell's PATH lacks it (as scripts/node/run.sh does).
+  if (existsSync("/usr/local/go/bin/go") && !(process.env.PATH ?? "").split(":").includes("/usr/local/go/bin")) process.env.PATH = `${process.env.PATH}:/usr/local/go/bin`;
+  const missing = missingPrerequisites();
+  if (missing.length) {
+    process.stderr.write(`npm run demo starts a real node on this machine, which needs what is missing here:\n  ${missing.join("\n  ")}\n`);
+    return 1;
+  }
+  const t0 = Date.now();
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const progress = (line: string) => process.stderr.write(`  ${line}\n`);
+  const secs = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+  const meta = readChartMeta();
+  say(`dd-otel-host-profiler chart ${meta.version} (profiler v${meta.appVersion}) on a throwaway node, securityMode ${o.mode}`);
+
+  say("[1/5] Kubernetes binaries (built once from the Go module proxy, then cached)");
+  await ensureBinaries({ withNode: true, log: progress });
+  say("[2/5] control plane and node");
+  const cluster = await startCluster({ images: [`ghcr.io/datadog/dd-otel-host-profiler:v${meta.appVersion}`], log: progress });
+  const { cp, node } = cluster;
+  const state = node.hostState();
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      say("stopping: the node (its containers, network and mounts), then the control plane");
+      await agent?.close();
+      await cluster.stop();
+      const left = leftoversOf(state);
+      say(left.length ? `LEFT BEHIND (remove by hand):\n  ${left.join("\n  ")}` : "stopped: nothing left behind");
+    })());
+  let agent: Awaited<ReturnType<typeof startAgentStandin>> | undefined;
+  process.once("SIGINT", () => void stop().then(() => process.exit(130)));
+  process.once("SIGTERM", () => void stop().then(() => process.exit(143)));
+
+  try {
+    say(`      node ${node.name} at ${node.ip}, kernel ${node.kernel}, up after ${secs()}`);
+    agent = await startAgentStandin(node.ip);
+    say(`[3/5] Agent stand-in answering on ${agent.url} (where the chart sends profiles by default)`);
+
+    let image: { repository: string; tag: string } | undefined;
+    let standin = true;
+    if (o.image) {
+      const pulled = await node.pull(o.image);
+      if (pulled.ok) {
+        const at = o.image.lastIndexOf(":");
+        image = { repository: o.image.slice(0, at), tag: o.image.slice(at + 1) };
+        standin = false;
+        say(`      pulled ${o.image}: the pod runs it`);
+      } else {
+        say(`      could not pull ${o.image} (${pulled.error}); this machine reaches no image registry, so the demo runs the profiler stand-in`);
+      }
+    }
+    const known = standin ? knownFailures(node) : [];
+    for (const k of known) say(`      NOTE: this node has the known failure "${k}" (${knownNodeFailures[k].when}). The real v${meta.appVersion} exits there; the stand-in marks ${knownNodeFailures[k].steps.join(", ")} skipped so you can watch the rest.`);
+
+    const helm = (await helms()).find((h) => h.major === o.helmMajor) as Helm;
+    const ungrantable = leastPrivilegeCapabilityNames.filter((c) => !node.boundingSet.includes(c));
+    if (o.mode === "leastPrivilege" && ungrantable.length) say(`      NOTE: this node's runtime cannot grant ${ungrantable.join(", ")}, so the demo sets leastPrivilege.omitCapabilities: [${ungrantable.join(", ")}] (README: "A node that refuses a capability").`);
+    const ours = valuesFileFor({ mode: o.mode, image, knownFailures: known, ungrantable });
+    const args = ["install", RELEASE, chartDir, "-n", NAMESPACE, "--create-namespace", "-f", ours, ...(o.values ? ["-f", o.values] : [])];
+    say(`[4/5] helm install ${RELEASE} ./chart -n ${NAMESPACE} --set securityMode=${o.mode}${o.values ? ` -f ${o.values}` : ""} (Helm ${helm.version})`);
+    await cp.api("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } });
+    const installed = await runHelm(helm, [...args, "--kubeconfig", cp.kubeconfig]);
+    if (!installed.ok) throw new Error(`helm install failed:\n${installed.stderr}`);
+
+    const report = await waitForReport(cp, standin);
+    say(`[5/5] pod ${NAMESPACE}/${report.pod} Ready after ${secs()}`);
+    say("");
+    say(formatReport(report, { standin, agent: agent.url, appVersion: meta.appVersion }));
+    say("");
+    const kubectl = pinnedKubectl.path.replace(`${repoRoot}/`, "");
+    say("Look around (in another terminal):");
+    say(`  export KUBECONFIG=${cp.kubeconfig}`);
+    say(`  ${kubectl} -n ${NAMESPACE} get pods -o wide`);
+    say(`  ${kubectl} -n ${NAMESPACE} logs ds/${RELEASE}-dd-otel-host-profiler`);
+    say(`  ${helm.path.replace(`${repoRoot}/`, "")} -n ${NAMESPACE} status ${RELEASE}`);
+    say(`  ${helm.path.replace(`${repoRoot}/`, "")} -n ${NAMESPACE} test ${RELEASE}`);
+    if (o.once) {
+      process.stdout.write(`DEMO-STATE ${JSON.stringify({ kubeconfig: cp.kubeconfig, state: { ...state, netnsBefore: [...state.netnsBefore], shimSocketsBefore: [...state.shimSocketsBefore] } })}\n`);
+      await stop();
+      return 0;
+    }
+    process.stdout.write(`DEMO-STATE ${JSON.stringify({ kubeconfig: cp.kubeconfig, state: { ...state, netnsBefore: [...state.netnsBefore], shimSocketsBefore: [...state.shimSocketsBefore] } })}\n`);
+    say("Press Ctrl-C to stop: everything the demo made is removed.");
+    await new Promise(() => {});
+    return 0;
+  } catch (e) {
+    say(`demo failed: ${(e as Error).message}`);
+    await stop();
+    return 1;
+  }
+}
+
+/** The profiler pod once Ready, and what its container printed. */
+async function waitForReport(cp: Awaited<ReturnType<typeof startCluster>>["cp"], standin: boolean): Promise<DemoReport> {
+  const deadline = Date.now() + 120_000;
+  let last = "no pod yet";
+  while (Date.now() < deadline) {
+    const pods = (await cp.api("GET", `/api/v1/namespaces/${NAMESPACE}/pods?labelSelector=${encodeURIComponent(`app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component!=test`)}`)).body.items ?? [];
+    const pod = pods[0];
+    const status = pod?.status?.containerStatuses?.[0];
+    if (status?.lastState?.terminated || status?.state?.terminated) {
+      const term = status.state?.terminated ?? status.lastState?.terminated;
+      const logs = await cp.kubectl(["logs", "-n", NAMESPACE, pod.metadata.name, ...(status.restartCount > 0 ? ["--previous"] : [])]);
+      throw new Error(`the profiler container exited (code ${term.exitCode}${term.message ? `: ${term.message.trim()}` : ""}); its log:\n${logs.stdout}${logs.stderr}`);
+    }
+    const ready = pod?.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True");
+    if (ready) {
+      const logs = await cp.kubectl(["logs", "-n", NAMESPACE, pod.metadata.name]);
+      const line = logs.stdout.split("\n").find((l) => l.startsWith("STANDIN-REPORT "));
+      if (!standin) return { pod: pod.metadata.name, log: logs.stdout };
+      if (line) return { pod: pod.metadata.name, log: logs.stdout, standin: JSON.parse(line.slice("STANDIN-REPORT ".length)) };
+    }
+    last = pod ? `pod ${pod.metadata.name}: ${pod.status?.phase}` : last;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the profiler pod was not Ready within 120s (${last})`);
+}
+
+if (import.meta.main) {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`${(e as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}
