@@ -1,6 +1,6 @@
 // One source, many files: a change to the contract reaches every generated file, and a forgotten
 // `npm run generate` is caught.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Field, Group } from "../../scripts/contract/dsl.ts";
@@ -35,8 +35,10 @@ describe("generated files", () => {
     );
   });
 
-  it("link only to files that exist, from where each README lives (the chart README is one folder down)", () => {
-    for (const path of [readmePath, chartReadmePath]) {
+  it("link only to files that exist, from where each README and maintainer document lives (the chart README and docs/ are one folder down)", () => {
+    const docs = readdirSync(join(repoRoot, "docs")).filter((f) => f.endsWith(".md")).map((f) => join(repoRoot, "docs", f));
+    expect(docs.map((d) => d.slice(repoRoot.length + 1)).sort()).toEqual(["docs/releasing.md", "docs/testing.md", "docs/toolkit.md"]);
+    for (const path of [readmePath, chartReadmePath, ...docs]) {
       const links = [...readFileSync(path, "utf8").matchAll(/\]\((?![a-z][a-z0-9+.-]*:|#)([^)#\s]+)[^)]*\)/gi)].map((m) => m[1]);
       expect(links.length, path).toBeGreaterThan(0);
       expect(links.filter((l) => !existsSync(join(dirname(path), l))), path).toEqual([]);
