@@ -53,5 +53,8 @@ test("Localhost: a profile missing from the node keeps the container from starti
     return /profiles\/absent\.json/.test(text) ? text : undefined;
   }, 1000);
   expect(why).not.toMatch(/"running"/);
+  // What README's troubleshooting section tells users they will see.
+  expect(why).toMatch(/CreateContainerError/);
+  expect(why).toMatch(/cannot load seccomp profile ".*profiles\/absent\.json": open .*: no such file or directory/);
   await uninstall(env, helm, i);
 });

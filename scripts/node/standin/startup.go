@@ -336,6 +336,9 @@ var knownFailureOf = map[string]string{
 	"memlock-maps": "memlock", "memlock-programs": "memlock", "memlock-sched-monitor": "memlock", "sched-monitor": "sched-monitor",
 }
 
+// knownSymptom is the error a known failure shows; any other failure of its steps is not skipped.
+var knownSymptom = map[string]string{"memlock": "operation not permitted", "sched-monitor": "cannot create bpf perf link: permission denied"}
+
 // skippable: the test asked to skip this known failure and this node really has it.
 func (st *state) skippable(known string) bool {
 	if !st.known[known] {
@@ -407,7 +410,7 @@ func runStartup(st *state) ([]StepResult, int, string) {
 		r := StepResult{ID: s.ID, OK: err == nil, Detail: st.detail}
 		if err != nil {
 			r.Error = err.Error()
-			if known := knownFailureOf[s.ID]; known != "" && st.skippable(known) {
+			if known := knownFailureOf[s.ID]; known != "" && st.skippable(known) && strings.HasSuffix(r.Error, knownSymptom[known]) {
 				r.Skipped = true
 				fmt.Printf("STANDIN-SKIPPED %s: %s (known failure %q of this node)\n", s.ID, r.Error, known)
 				out = append(out, r)
