@@ -50,7 +50,7 @@ test("Localhost: a profile missing from the node keeps the container from starti
     const [pod] = await podsOf(env, i.ns);
     if (!pod) return undefined;
     const text = await whyNotRunning(env, i.ns, pod);
-    return /profiles\/absent\.json/.test(text) ? text : undefined;
+    return /profiles\/absent\.json/.test(text) && /CreateContainerError/.test(text) ? text : undefined;
   }, 1000);
   expect(why).not.toMatch(/"running"/);
   // What README's troubleshooting section tells users they will see.
