@@ -18,8 +18,8 @@
 {{- end }}
 
 {{- define "dd-otel-host-profiler.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "dd-otel-host-profiler.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "dd-otel-host-profiler.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 
 {{/* Labels the chart owns; commonLabels and podLabels may not set them (see _validate.tpl). */}}
@@ -87,11 +87,11 @@ user's Secret otherwise; empty when neither source is set.
 {{- $dd := .root.Values.datadog }}
 {{- $existing := index $dd (printf "%sExistingSecret" .kind) }}
 {{- if index $dd .kind }}
-name: {{ include "dd-otel-host-profiler.secretName" .root }}
-key: {{ .secretKey }}
+name: {{ include "dd-otel-host-profiler.secretName" .root | quote }}
+key: {{ .secretKey | quote }}
 {{- else if $existing }}
-name: {{ $existing }}
-key: {{ index $dd (printf "%sExistingSecretKey" .kind) }}
+name: {{ $existing | quote }}
+key: {{ index $dd (printf "%sExistingSecretKey" .kind) | quote }}
 {{- end }}
 {{- end }}
 

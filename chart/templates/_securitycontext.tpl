@@ -88,6 +88,6 @@ seLinuxOptions:
 {{- $value := "unconfined" }}
 {{- if eq $p.type "RuntimeDefault" }}{{ $value = "runtime/default" }}{{ end }}
 {{- if eq $p.type "Localhost" }}{{ $value = printf "localhost/%s" $p.localhostProfile }}{{ end }}
-container.apparmor.security.beta.kubernetes.io/dd-otel-host-profiler: {{ $value }}
+container.apparmor.security.beta.kubernetes.io/dd-otel-host-profiler: {{ $value | quote }}
 {{- end }}
 {{- end }}
