@@ -132,12 +132,12 @@ async function main(): Promise<number> {
     say(`  ${kubectl} -n ${NAMESPACE} logs ds/${RELEASE}-dd-otel-host-profiler`);
     say(`  ${helm.path.replace(`${repoRoot}/`, "")} -n ${NAMESPACE} status ${RELEASE}`);
     say(`  ${helm.path.replace(`${repoRoot}/`, "")} -n ${NAMESPACE} test ${RELEASE}`);
+    // For scripts and the teardown test: what the demo made on the host (scripts/node/node.ts HostState).
+    process.stdout.write(`DEMO-STATE ${JSON.stringify({ kubeconfig: cp.kubeconfig, state: { ...state, netnsBefore: [...state.netnsBefore], shimSocketsBefore: [...state.shimSocketsBefore] } })}\n`);
     if (o.once) {
-      process.stdout.write(`DEMO-STATE ${JSON.stringify({ kubeconfig: cp.kubeconfig, state: { ...state, netnsBefore: [...state.netnsBefore], shimSocketsBefore: [...state.shimSocketsBefore] } })}\n`);
       await stop();
       return 0;
     }
-    process.stdout.write(`DEMO-STATE ${JSON.stringify({ kubeconfig: cp.kubeconfig, state: { ...state, netnsBefore: [...state.netnsBefore], shimSocketsBefore: [...state.shimSocketsBefore] } })}\n`);
     say("Press Ctrl-C to stop: everything the demo made is removed.");
     await new Promise(() => {});
     return 0;

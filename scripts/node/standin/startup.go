@@ -158,14 +158,7 @@ var steps = []Step{
 		}
 		return nil
 	}},
-	{ID: "memlock-maps", Fatal: true, ExitCode: 1, Failure: "Failed to load eBPF tracer: failed to load eBPF code: failed to load eBPF maps: failed to adjust rlimit: failed to set temporary rlimit: %v", run: func(st *state) error {
-		restore, err := maximizeMemlock()
-		if err != nil {
-			return fail("Failed to load eBPF tracer: failed to load eBPF code: failed to load eBPF maps: failed to adjust rlimit: failed to set temporary rlimit: %v", err)
-		}
-		st.restore = restore
-		return nil
-	}},
+	memlockStep("memlock-maps", "Failed to load eBPF tracer: failed to load eBPF code: failed to load eBPF maps: failed to adjust rlimit: failed to set temporary rlimit: %v", true),
 	{ID: "create-maps", Fatal: true, ExitCode: 1, Failure: "Failed to load eBPF tracer: failed to load eBPF code: failed to load eBPF maps: failed to load %s: %v", run: func(st *state) error {
 		defer st.restoreMemlock()
 		for _, m := range []struct {
@@ -180,14 +173,7 @@ var steps = []Step{
 		}
 		return nil
 	}},
-	{ID: "memlock-programs", Fatal: true, ExitCode: 1, Failure: "Failed to load eBPF tracer: failed to load eBPF code: failed to load perf eBPF programs: failed to adjust rlimit: failed to set temporary rlimit: %v", run: func(st *state) error {
-		restore, err := maximizeMemlock()
-		if err != nil {
-			return fail("Failed to load eBPF tracer: failed to load eBPF code: failed to load perf eBPF programs: failed to adjust rlimit: failed to set temporary rlimit: %v", err)
-		}
-		restore()
-		return nil
-	}},
+	memlockStep("memlock-programs", "Failed to load eBPF tracer: failed to load eBPF code: failed to load perf eBPF programs: failed to adjust rlimit: failed to set temporary rlimit: %v", false),
 	{ID: "load-programs", Fatal: true, ExitCode: 1, Failure: "Failed to load eBPF tracer: failed to load eBPF code: failed to load perf eBPF programs: failed to load %s", run: func(st *state) error {
 		st.progs = map[string]int{}
 		for _, p := range []struct {
@@ -284,14 +270,7 @@ var steps = []Step{
 		}
 		return nil
 	}},
-	{ID: "memlock-sched-monitor", Fatal: true, ExitCode: 1, Failure: "Failed to attach scheduler monitor: failed to adjust rlimit: failed to set temporary rlimit: %v", run: func(st *state) error {
-		restore, err := maximizeMemlock()
-		if err != nil {
-			return fail("Failed to attach scheduler monitor: failed to adjust rlimit: failed to set temporary rlimit: %v", err)
-		}
-		st.restore = restore
-		return nil
-	}},
+	memlockStep("memlock-sched-monitor", "Failed to attach scheduler monitor: failed to adjust rlimit: failed to set temporary rlimit: %v", true),
 	{ID: "sched-monitor", Fatal: true, ExitCode: 1, Failure: `Failed to attach scheduler monitor: failed to configure tracepoint on tracer.hookPoint{group:"sched", name:"sched_process_free"}: %v`, Success: "Attached sched monitor", run: func(st *state) error {
 		defer st.restoreMemlock()
 		const format = `Failed to attach scheduler monitor: failed to configure tracepoint on tracer.hookPoint{group:"sched", name:"sched_process_free"}: %v`
@@ -329,6 +308,24 @@ var steps = []Step{
 		}
 		return nil
 	}},
+}
+
+// memlockStep is one of the raises of RLIMIT_MEMLOCK to unlimited before a load (rlimit.MaximizeMemlock).
+// keep: the raised limit stays for the next step, which restores it (loadAllMaps and AttachSchedMonitor
+// defer the restore past their loads); otherwise it is restored at once, as each program load does.
+func memlockStep(id, failure string, keep bool) Step {
+	return Step{ID: id, Fatal: true, ExitCode: 1, Failure: failure, run: func(st *state) error {
+		restore, err := maximizeMemlock()
+		if err != nil {
+			return fail(failure, err)
+		}
+		if keep {
+			st.restore = restore
+		} else {
+			restore()
+		}
+		return nil
+	}}
 }
 
 // knownFailureOf names the known node failure (scripts/profiler/startup.ts knownNodeFailures) a step's failure can be.
