@@ -58,7 +58,7 @@ async function main(): Promise<number> {
   const o = parseDemoArgs(process.argv.slice(2));
   // Go's official install location, in case a non-login shell's PATH lacks it (as scripts/node/run.sh does).
   if (existsSync("/usr/local/go/bin/go") && !(process.env.PATH ?? "").split(":").includes("/usr/local/go/bin")) process.env.PATH = `${process.env.PATH}:/usr/local/go/bin`;
-  const missing = missingPrerequisites();
+  const missing = missingPrerequisites("npm run demo");
   if (missing.length) {
     process.stderr.write(`npm run demo starts a real node on this machine, which needs what is missing here:\n  ${missing.join("\n  ")}\n`);
     return 1;

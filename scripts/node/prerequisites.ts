@@ -38,14 +38,14 @@ const needs: Need[] = [
   { what: "go (builds kubelet, kube-scheduler and the profiler stand-in once)", found: () => onPath("go"), pkg: "go" },
 ];
 
-/** Every missing prerequisite, with how to get it; empty when the node tier can run. */
-export function missingPrerequisites(): string[] {
+/** Every missing prerequisite, with how to get it; empty when the node tier (or `command`) can run. */
+export function missingPrerequisites(command = "npm run test:node"): string[] {
   const missing = needs.filter((n) => !n.found());
   const out = missing.map((n) => `missing: ${n.what}`);
   const pkgs = [...new Set(missing.map((n) => n.pkg).filter((p): p is (typeof nodePackages)[number] => (nodePackages as readonly string[]).includes(p)))];
   if (pkgs.length) out.push(`install with: apt-get install -y ${pkgs.join(" ")}   (.ci/run does this)`);
   if (missing.some((n) => n.pkg === "go")) out.push("install Go >= 1.25 (https://go.dev/doc/install) or put it on PATH");
-  if (missing.some((n) => n.pkg === "root")) out.push("run the node tier as root (sudo -E npm run test:node)");
+  if (missing.some((n) => n.pkg === "root")) out.push(`run it as root (sudo -E ${command})`);
   return out;
 }
 
