@@ -9,6 +9,7 @@ import type { Group } from "./contract/dsl.ts";
 import { valuesSchema, type KubeDefinitionSource } from "./contract/schema.ts";
 import { valuesTypes } from "./contract/types.ts";
 import { withQuantityGrammar } from "./contract/quantity.ts";
+import { withApiServerRules } from "./contract/apiserver-rules.ts";
 import { spliceBetween, spliceTable, valuesTable } from "./contract/readme-table.ts";
 import { capabilityTable, capabilityTableEnd, capabilityTableStart } from "./contract/capability-table.ts";
 import { durationBoundsPath, durationBoundsTemplate } from "./contract/duration-bounds.ts";
@@ -38,7 +39,7 @@ const kubeSource: KubeDefinitionSource = (names) => {
   const newest = kubeVersions().at(-1)!;
   const defs: Record<string, Record<string, unknown>> = {};
   for (const n of names) Object.assign(defs, kubeDefinitionSchema(newest, n, { refPrefix: "#/definitions/" }).$defs);
-  return withQuantityGrammar(Object.fromEntries(Object.keys(defs).sort().map((k) => [k, defs[k]])));
+  return withApiServerRules(withQuantityGrammar(Object.fromEntries(Object.keys(defs).sort().map((k) => [k, defs[k]]))));
 };
 
 /** path -> content of every generated file, computed in memory (from another contract in tests). */

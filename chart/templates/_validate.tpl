@@ -86,6 +86,18 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- end }}
 {{- end }}
 
+{{- /* Keys the API server requires to be qualified names (ValidateAnnotations, ValidateResourceRequirements). Checked here, not by a schema propertyNames: Helm 4 reports those without the key they are under. */}}
+{{- $qualifiedName := `^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$` }}
+{{- $keyed := dict "podAnnotations" .Values.podAnnotations "serviceAccount.annotations" .Values.serviceAccount.annotations }}
+{{- with .Values.resources }}{{ $_ := set $keyed "resources.limits" .limits }}{{ $_ := set $keyed "resources.requests" .requests }}{{ end }}
+{{- range $path := keys $keyed | sortAlpha }}
+{{- range $key, $_ := index $keyed $path }}
+{{- if not (regexMatch $qualifiedName $key) }}
+{{- $errors = append $errors (printf "%s has the key %q, which is not a qualified name. Allowed: a name of up to 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit, optionally after a DNS subdomain and '/' (e.g. example.com/team)." $path $key) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{- /* Binding the ClusterRole to the namespace's default ServiceAccount would grant it to every pod using that account. */}}
 {{- if and (include "dd-otel-host-profiler.needsKubeAPI" .) .Values.rbac.create (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) }}
 {{- $errors = append $errors "serviceAccount.name is empty while serviceAccount.create is false and profiler.splitByService is false, so the ClusterRole would be bound to the namespace's default ServiceAccount (and every pod using it). Allowed: serviceAccount.create: true, or serviceAccount.name set to an account of the profiler's own." }}

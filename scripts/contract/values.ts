@@ -190,7 +190,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     name: string('Name of the ServiceAccount; empty means the full name when create is true, "default" otherwise.', {
       schema: { pattern: emptyOr(dnsSubdomain), maxLength: 253 },
     }),
-    annotations: stringMap("Annotations of the ServiceAccount.", { examples: [{ "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/profiler" }] }),
+    annotations: stringMap("Annotations of the ServiceAccount; each key a qualified name (checked by the chart).", { examples: [{ "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/profiler" }] }),
   }),
   rbac: group("RBAC for the profiler.", {
     create: boolean(
@@ -245,7 +245,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     required: true,
   }),
   revisionHistoryLimit: integer("Old DaemonSet revisions kept for rollback.", { default: 10, minimum: 0, maximum: 100 }),
-  podAnnotations: stringMap("Annotations of the profiler pods."),
+  podAnnotations: stringMap("Annotations of the profiler pods; each key a qualified name (checked by the chart)."),
   podLabels: stringMap("Labels of the profiler pods (never part of the selector).", { keyPattern: labelKey, valuePattern: labelValue, valueMaxLength: 63 }),
   extraEnv: kube(
     "Extra environment variables of the profiler container (EnvVar list); variables the chart manages are refused.",

@@ -6,6 +6,11 @@ export type IntstrIntOrString = number | string;
  * A Kubernetes quantity, e.g. 100m, 0.5, 2 (CPU) or 256Mi, 1Gi, 512M (memory).
  */
 export type ResourceQuantity = string | number;
+export type V1Toleration = IoK8SApiCoreV1Toleration;
+export type V1EnvFromSource = IoK8SApiCoreV1EnvFromSource & IoK8SApiCoreV1EnvFromSource1;
+export type IoK8SApiCoreV1EnvFromSource = {
+  [k: string]: unknown | undefined;
+};
 export type V1Time = string;
 
 /**
@@ -281,7 +286,7 @@ export interface Values {
      */
     name?: string;
     /**
-     * Annotations of the ServiceAccount.
+     * Annotations of the ServiceAccount; each key a qualified name (checked by the chart).
      */
     annotations?: {
       [k: string]: string | undefined;
@@ -349,7 +354,7 @@ export interface Values {
    */
   revisionHistoryLimit?: number;
   /**
-   * Annotations of the profiler pods.
+   * Annotations of the profiler pods; each key a qualified name (checked by the chart).
    */
   podAnnotations?: {
     [k: string]: string | undefined;
@@ -398,14 +403,14 @@ export interface V1LocalObjectReference {
  */
 export interface V1SeccompProfile {
   localhostProfile?: string;
-  type: string;
+  type: "Unconfined" | "RuntimeDefault" | "Localhost";
 }
 /**
  * AppArmor profile of the profiler container (a field from Kubernetes 1.30, an annotation before).
  */
 export interface V1AppArmorProfile {
   localhostProfile?: string;
-  type: string;
+  type: "Unconfined" | "RuntimeDefault" | "Localhost";
 }
 /**
  * SELinux options of the profiler container; spc_t lets it read other containers' files on SELinux hosts.
@@ -461,10 +466,10 @@ export interface V1ResourceClaim {
   name: string;
   request?: string;
 }
-export interface V1Toleration {
-  effect?: string;
+export interface IoK8SApiCoreV1Toleration {
+  effect?: "" | "NoSchedule" | "PreferNoSchedule" | "NoExecute";
   key?: string;
-  operator?: string;
+  operator?: "" | "Exists" | "Equal";
   tolerationSeconds?: number;
   value?: string;
 }
@@ -490,11 +495,14 @@ export interface V1NodeSelectorTerm {
 }
 export interface V1NodeSelectorRequirement {
   key: string;
-  operator: string;
+  operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
   values?: string[];
 }
 export interface V1NodeSelector {
-  nodeSelectorTerms: V1NodeSelectorTerm[];
+  /**
+   * @minItems 1
+   */
+  nodeSelectorTerms: [V1NodeSelectorTerm, ...V1NodeSelectorTerm[]];
 }
 export interface V1PodAffinity {
   preferredDuringSchedulingIgnoredDuringExecution?: V1WeightedPodAffinityTerm[];
@@ -521,7 +529,7 @@ export interface V1PodAntiAffinity {
  */
 export interface V1DaemonSetUpdateStrategy {
   rollingUpdate?: V1RollingUpdateDaemonSet;
-  type?: string;
+  type?: "RollingUpdate" | "OnDelete";
 }
 export interface V1RollingUpdateDaemonSet {
   maxSurge?: IntstrIntOrString;
@@ -564,7 +572,7 @@ export interface V1SecretKeySelector {
   name?: string;
   optional?: boolean;
 }
-export interface V1EnvFromSource {
+export interface IoK8SApiCoreV1EnvFromSource1 {
   configMapRef?: V1ConfigMapEnvSource;
   prefix?: string;
   secretRef?: V1SecretEnvSource;

@@ -59,7 +59,7 @@ describe("validate", () => {
 
   it("names keys inside Kubernetes shapes and list items", () => {
     expect(dottedPath("/tolerations/0/operatorr")).toBe("tolerations[0].operatorr");
-    expect(schemaProblems({ tolerations: [{ operatorr: "Exists" }] }).map((p) => p.key)).toEqual(["tolerations[0].operatorr"]);
+    expect(schemaProblems({ tolerations: [{ key: "k", operatorr: "Exists" }] }).map((p) => p.key)).toEqual(["tolerations[0].operatorr"]);
     expect(closestKey("operatorr", ["key", "operator", "value", "effect"])).toBe("operator");
     expect(closestKey("zzzzzz", ["image", "agent"])).toBeUndefined();
   });
