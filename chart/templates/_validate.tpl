@@ -58,7 +58,10 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- end }}
 
 {{- /* runner/runner.go Run (v0.4.0): "Service name is required when running in non-split-by-service mode", then exit. */}}
-{{- if and (eq (toString .Values.profiler.splitByService) "false") (not .Values.profiler.hostService) }}
+{{- /* The variable may also come from extraEnv, or from envFrom, which the chart cannot read. */}}
+{{- $hostServiceElsewhere := not (empty .Values.envFrom) }}
+{{- range .Values.extraEnv }}{{ if eq (toString .name) "DD_HOST_PROFILING_SERVICE" }}{{ $hostServiceElsewhere = true }}{{ end }}{{ end }}
+{{- if and (eq (toString .Values.profiler.splitByService) "false") (not .Values.profiler.hostService) (not $hostServiceElsewhere) }}
 {{- $errors = append $errors "profiler.hostService is empty while profiler.splitByService is false, and the profiler then exits (\"Service name is required when running in non-split-by-service mode\"). Allowed: a service name for the host's profiles, e.g. profiler.hostService: my-cluster-hosts." }}
 {{- end }}
 
@@ -92,7 +95,8 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- with .Values.resources }}{{ $_ := set $keyed "resources.limits" .limits }}{{ $_ := set $keyed "resources.requests" .requests }}{{ end }}
 {{- range $path := keys $keyed | sortAlpha }}
 {{- range $key, $_ := index $keyed $path }}
-{{- if not (regexMatch $qualifiedName $key) }}
+{{- /* ValidateAnnotations lower-cases a key before checking it; resource names are checked as they are. */}}
+{{- if not (regexMatch $qualifiedName (ternary (lower $key) $key (hasSuffix "nnotations" $path))) }}
 {{- $errors = append $errors (printf "%s has the key %q, which is not a qualified name. Allowed: a name of up to 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit, optionally after a DNS subdomain and '/' (e.g. example.com/team)." $path $key) }}
 {{- end }}
 {{- end }}

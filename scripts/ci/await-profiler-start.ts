@@ -10,6 +10,7 @@
 // Progress goes to stderr on a terminal; in CI only the outcome is printed.
 import { execa } from "execa";
 import { pinnedKubectl } from "../lib/pinned-tools.ts";
+import { redactKeys } from "../lib/redact.ts";
 
 export interface AwaitOptions {
   namespace: string;
@@ -50,7 +51,7 @@ export async function awaitProfilerStart(o: AwaitOptions): Promise<AwaitResult> 
         if (!exit) continue;
         // The log of the run that ended: --previous once it restarted, else the current (exited) one.
         const prev = await kubectl(["logs", "-n", o.namespace, pod.metadata.name, "-c", c.name, ...(c.restartCount > 0 ? ["--previous"] : []), "--tail", "20"]);
-        return { ok: false, message: `FAIL: pod ${pod.metadata.name}: ${exit}. Its last log lines:\n${(prev.stdout || prev.stderr).trimEnd()}` };
+        return { ok: false, message: `FAIL: pod ${pod.metadata.name}: ${exit}. Its last log lines:\n${redactKeys((prev.stdout || prev.stderr).trimEnd())}` };
       }
     }
     const running = pods.filter((p) => p.status?.containerStatuses?.some((c: any) => c.state?.running));

@@ -23,13 +23,14 @@ const weight = prop("weight", { minimum: 1, maximum: 100 }); // validateNodeAffi
 
 /** Per-type rules, by definition name. */
 export const typeRules: Record<string, Rule[]> = {
-  // apps validation ValidateDaemonSetUpdateStrategy: Unsupported value.
-  "io.k8s.api.apps.v1.DaemonSetUpdateStrategy": [prop("type", { enum: ["RollingUpdate", "OnDelete"] })],
+  // apps validation ValidateDaemonSetUpdateStrategy: Unsupported value ("" is defaulted, here by daemonset.yaml).
+  "io.k8s.api.apps.v1.DaemonSetUpdateStrategy": [prop("type", { enum: ["", "RollingUpdate", "OnDelete"] })],
   // validateEnvFrom: "must specify one of: `configMapRef` or `secretRef`", and not both.
   "io.k8s.api.core.v1.EnvFromSource": [(d) => ({ ...d, oneOf: [{ required: ["configMapRef"] }, { required: ["secretRef"] }] })],
   // ValidateTolerations: operator Equal or Exists; an empty key needs Exists; Exists takes no value; known effects.
   "io.k8s.api.core.v1.Toleration": [
-    // "" means Equal for the operator and every effect for the effect.
+    // "" means Equal for the operator and every effect for the effect. Gt and Lt (alpha gate
+    // TaintTolerationComparisonOperators, off by default in 1.35) are refused until the gate graduates.
     prop("operator", { enum: ["", "Exists", "Equal"] }),
     prop("effect", { enum: ["", "NoSchedule", "PreferNoSchedule", "NoExecute"] }),
     (d) => ({

@@ -35,7 +35,7 @@ export interface LeastPrivilegeCapability {
 }
 
 export const leastPrivilegeCapabilities: LeastPrivilegeCapability[] = [
-  { name: "BPF", purpose: "create the unwinder's eBPF maps and load its programs (bpf(2), kernel >= 5.8)", stops: "create-maps", breaks: [], message: "Failed to load eBPF tracer: failed to load eBPF code: failed to load eBPF maps: failed to load perf_progs: map create: operation not permitted" },
+  { name: "BPF", purpose: "create the unwinder's eBPF maps and load its programs (bpf(2), kernel >= 5.8)", stops: "create-maps", breaks: [], message: "Failed to load eBPF tracer: failed to load eBPF code: failed to load eBPF maps: failed to load perf_progs: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)", when: "always (the release names whichever map it creates first, not always perf_progs)" },
   { name: "PERFMON", purpose: "load perf_event and tracepoint programs and open the system-wide per-CPU perf events that drive sampling", stops: "load-programs", breaks: [], message: "Failed to load eBPF tracer: failed to load eBPF code: failed to load perf eBPF programs: failed to load perf_unwind_stop" },
   { name: "SYS_PTRACE", purpose: "read other processes' memory (process_vm_readv) to unwind interpreter stacks", breaks: ["process_vm_readv", "open_other_user_executable", "map_files_open"] },
   {

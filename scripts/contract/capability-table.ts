@@ -10,7 +10,7 @@ export function capabilityTable(): string {
   const rows = ["| Capability | What the profiler uses it for | Without it |", "| --- | --- | --- |"];
   for (const c of leastPrivilegeCapabilities) {
     const without = c.stops
-      ? `the profiler exits at start-up${c.when ? ` where ${c.when}` : ""}, at step \`${c.stops}\` (${stepOf(c.stops).what}): \`${c.message}\``
+      ? `the profiler exits at start-up${c.when ? (c.when.startsWith("always") ? ` (${c.when.replace(/^always \(|\)$/g, "")})` : ` where ${c.when}`) : ""}, at step \`${c.stops}\` (${stepOf(c.stops).what}): \`${c.message}\``
       : `fails: ${c.breaks.map((op) => probeOperations[op]).join("; ")}`;
     rows.push(`| \`${c.name}\` | ${c.purpose} | ${without} |`);
   }

@@ -26,8 +26,10 @@ const labelValue = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
 const secretDataKey = "^[-._a-zA-Z0-9]+$";
 /** Tracer names the profiler's tracertypes.Parse accepts that choose something (go and labels are set by the profiler itself; native is always on). */
 export const tracerNames = ["all", "perl", "php", "python", "hotspot", "ruby", "v8", "dotnet"];
-/** A positive duration, up to what time.Duration holds. */
-const positive = { minSeconds: 0, minExclusive: true, maxSeconds: maxDurationSeconds };
+/** At least 1ns (a ticker panics on 0, and Go truncates below 1ns), up to what time.Duration holds. */
+const positive = { minSeconds: 1e-9, minExclusive: false, maxSeconds: maxDurationSeconds, allowed: "a Go duration of at least 1ns and at most 2562047h (e.g. 30s, 1m30s)" };
+/** Zero is a setting of its own (see each knob), up to what time.Duration holds. */
+const zeroOrMore = { minSeconds: 0, minExclusive: false, maxSeconds: maxDurationSeconds, allowed: "a Go duration of at most 2562047h (e.g. 30s, 1m30s), 0s included" };
 /** The profiler's tag rules (config/helpers.go); it silently drops tags that break them. */
 const ddTag = "^[a-zA-Z][a-zA-Z0-9._/-]+:[a-zA-Z0-9:._/-]*$";
 
@@ -149,7 +151,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     samplingRate: knob("Stack sampling frequency in Hz (profiler default 20).", { type: "integer", minimum: 1, maximum: 1000 }),
     uploadPeriod: durationKnob("How often profiles are uploaded (profiler default 60s).", positive, { examples: ["60s"] }),
     monitorInterval: durationKnob("Interval of the profiler's internal monitors (profiler default 5s).", positive),
-    clockSyncInterval: durationKnob("Interval of the sync with the realtime clock (profiler default 3m).", positive),
+    clockSyncInterval: durationKnob("Interval of the sync with the realtime clock (profiler default 3m); 0s syncs once, at start-up.", zeroOrMore),
     probabilisticInterval: durationKnob("Interval after which probabilistic profiling is switched on or off (profiler default 1m).", {
       minSeconds: 60,
       minExclusive: false,
@@ -174,7 +176,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     uploadGopclntab: knob("Upload Go pclntab sections (profiler default true).", { type: "boolean" }),
     uploadSymbolsDryRun: knob("Symbol upload dry run (profiler default false).", { type: "boolean" }),
     uploadSymbolsHttp2: knob("Use HTTP/2 for symbol upload (profiler default false).", { type: "boolean" }),
-    symbolQueryInterval: durationKnob("Batching interval of symbol queries (profiler default 5s).", positive),
+    symbolQueryInterval: durationKnob("Batching interval of symbol queries (profiler default 5s); 0s disables batching.", zeroOrMore),
     splitByService: knob(
       "Split profiles by service (profiler default true). false makes the profiler read pod metadata from the Kubernetes API, so the chart then adds RBAC and a service account token.",
       { type: "boolean" },

@@ -170,15 +170,15 @@ export interface Values {
      */
     samplingRate?: number | null;
     /**
-     * How often profiles are uploaded (profiler default 60s). Allowed: a Go duration longer than 0s and at most 2562047h (e.g. 30s, 1m30s).
+     * How often profiles are uploaded (profiler default 60s). Allowed: a Go duration of at least 1ns and at most 2562047h (e.g. 30s, 1m30s).
      */
     uploadPeriod?: string | null;
     /**
-     * Interval of the profiler's internal monitors (profiler default 5s). Allowed: a Go duration longer than 0s and at most 2562047h (e.g. 30s, 1m30s).
+     * Interval of the profiler's internal monitors (profiler default 5s). Allowed: a Go duration of at least 1ns and at most 2562047h (e.g. 30s, 1m30s).
      */
     monitorInterval?: string | null;
     /**
-     * Interval of the sync with the realtime clock (profiler default 3m). Allowed: a Go duration longer than 0s and at most 2562047h (e.g. 30s, 1m30s).
+     * Interval of the sync with the realtime clock (profiler default 3m); 0s syncs once, at start-up. Allowed: a Go duration of at most 2562047h (e.g. 30s, 1m30s), 0s included.
      */
     clockSyncInterval?: string | null;
     /**
@@ -249,7 +249,7 @@ export interface Values {
      */
     uploadSymbolsHttp2?: boolean | null;
     /**
-     * Batching interval of symbol queries (profiler default 5s). Allowed: a Go duration longer than 0s and at most 2562047h (e.g. 30s, 1m30s).
+     * Batching interval of symbol queries (profiler default 5s); 0s disables batching. Allowed: a Go duration of at most 2562047h (e.g. 30s, 1m30s), 0s included.
      */
     symbolQueryInterval?: string | null;
     /**
@@ -529,7 +529,7 @@ export interface V1PodAntiAffinity {
  */
 export interface V1DaemonSetUpdateStrategy {
   rollingUpdate?: V1RollingUpdateDaemonSet;
-  type?: "RollingUpdate" | "OnDelete";
+  type?: "" | "RollingUpdate" | "OnDelete";
 }
 export interface V1RollingUpdateDaemonSet {
   maxSurge?: IntstrIntOrString;

@@ -3,7 +3,7 @@
 // profiler.* knobs and the node tier's stand-in (scripts/node/standin) all follow this table:
 // - test/profiler/startup.test.ts fails when chart/Chart.yaml's appVersion is not `source.tag`, so a
 //   new release cannot be pinned before this file is re-read at its tag;
-// - the node tier (test/node/startup.test.ts) holds the stand-in to it: the same steps, in this
+// - the node tier (test/node/stand-in.test.ts) holds the stand-in to it: the same steps, in this
 //   order, fatal or not, with these messages and exit codes.
 //
 // Where the library could not be read at the exact commit the tag pins, `source.library` says which
@@ -54,7 +54,7 @@ export interface StartupStep {
   requires: Needs[];
   /** Whether a failure ends the process (logged at error level, then exit `exitCode`). */
   fatal: boolean;
-  exitCode?: 1 | 2;
+  exitCode?: 1 | 2 | 32;
   /** The line logged on failure (Go format verbs as in the source; the stand-in prints the same). */
   failure: string;
   /** Logged on success at info level, when the source logs one. */
@@ -72,8 +72,10 @@ export const startupSteps: StartupStep[] = [
     needs: "SYS_ADMIN for the mount, which a container's fresh /sys always needs (the host tracefs leastPrivilege mounts at /sys/kernel/tracing does not stop it); skipped when the pod's command starts the binary",
     requires: ["SYS_ADMIN"],
     fatal: true,
-    exitCode: 1,
-    failure: "mount: permission denied",
+    // `set -e` exits with mount's status: 32 (MNT_EX_FAIL) from util-linux; busybox's is 1.
+    exitCode: 32,
+    // util-linux's mount in the release image; the node tier's busybox says "mount: permission denied (are you root?)".
+    failure: "mount: /sys/kernel/debug: permission denied.",
     by: "entrypoint",
   },
   {
@@ -353,3 +355,9 @@ export const knownNodeFailures = {
 } as const;
 
 export type KnownNodeFailure = keyof typeof knownNodeFailures;
+
+/** A step's failure line as a pattern: its Go verbs (%v, %s, %d, %#x) stand for any text. */
+export function failurePattern(failure: string): RegExp {
+  return new RegExp(`^${failure.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%#?[vsdx]/g, ".+")}$`);
+}
+

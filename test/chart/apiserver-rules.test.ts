@@ -61,3 +61,22 @@ it("checks map keys with the same qualified-name rule the schema applies to labe
   const tpl = readFileSync(join(chartDir, "templates", "_validate.tpl"), "utf8");
   expect(tpl).toContain(`$qualifiedName := \`${labelKey}\``);
 });
+
+describe.each(await helms())("rules the profiler and the API server apply with $id", (helm) => {
+  it("takes an annotation key with upper case, as the API server does (it lower-cases before checking)", async () => {
+    const r = await render(helm, { podAnnotations: { "Example.com/Team": "x" } });
+    expect(r.ok, r.stderr).toBe(true);
+  });
+
+  it("accepts splitByService false with the host service from extraEnv or envFrom, and refuses it from nowhere", async () => {
+    expect((await render(helm, { profiler: { splitByService: false }, extraEnv: [{ name: "DD_HOST_PROFILING_SERVICE", value: "hosts" }] })).ok).toBe(true);
+    expect((await render(helm, { profiler: { splitByService: false }, envFrom: [{ configMapRef: { name: "profiler-env" } }] })).ok).toBe(true);
+    const r = await render(helm, { profiler: { splitByService: false } });
+    expect(r.ok).toBe(false);
+    expect(r.stderr).toContain("profiler.hostService is empty while profiler.splitByService is false");
+  });
+
+  it("takes an empty update strategy type, which the chart defaults to RollingUpdate", async () => {
+    expect((await render(helm, { updateStrategy: { type: "" } })).ok).toBe(true);
+  });
+});

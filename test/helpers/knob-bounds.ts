@@ -19,6 +19,7 @@ export interface KnobBound {
 }
 
 const ticker = { stricter: "a zero duration passes the profiler's checks but is no interval: time.NewTicker panics on it" };
+const truncated = { stricter: "Go truncates a duration below 1ns to 0, on which time.NewTicker panics" };
 
 export const knobBounds: KnobBound[] = [
   { knob: "samplingRate", value: 1, chart: "accepts" },
@@ -47,12 +48,19 @@ export const knobBounds: KnobBound[] = [
     { knob, value: "1ns", chart: "accepts" },
     { knob, value: "1h30m", chart: "accepts" },
     { knob, value: "2562047h", chart: "accepts" },
-    { knob, value: "0s", chart: "refuses", profiler: ticker },
     { knob, value: "2562048h", chart: "refuses", profiler: "refuses" },
     { knob, value: "99999999999h", chart: "refuses", profiler: "refuses" },
     { knob, value: "60", chart: "refuses", profiler: "refuses" },
     { knob, value: "1d", chart: "refuses", profiler: "refuses" },
   ]),
+  // Tickers: zero (or what truncates to it) is no interval.
+  ...(["uploadPeriod", "monitorInterval"] as const).flatMap((knob): KnobBound[] => [
+    { knob, value: "0s", chart: "refuses", profiler: ticker },
+    { knob, value: "0.5ns", chart: "refuses", profiler: truncated },
+  ]),
+  // Zero is a setting: clock sync once at start-up (times.StartRealtimeSync), no symbol query batching (reporter/config.go).
+  { knob: "clockSyncInterval", value: "0s", chart: "accepts" },
+  { knob: "symbolQueryInterval", value: "0s", chart: "accepts" },
   { knob: "tracers", value: ["all"], chart: "accepts" },
   { knob: "tracers", value: ["perl", "php", "python", "hotspot", "ruby", "v8", "dotnet"], chart: "accepts" },
   { knob: "tracers", value: ["foo"], chart: "refuses", profiler: "refuses" },

@@ -32,6 +32,7 @@ const startCheck = (e: NodeEnv, ns: string, timeoutMs: number) =>
 test("v0.4.0's entrypoint without SYS_ADMIN (leastPrivilege with command []): the container exits 1 on the debugfs mount, and the kind job's check says so at once", async () => {
   const i = await install(env, helm, leastPrivilege({ command: [] }));
   const { status, log } = await exitedPod(env, i.ns);
+  // The stand-in image's busybox mount; the release's util-linux says "mount: /sys/kernel/debug: permission denied." and exits 32.
   expect(log).toContain("mount: permission denied");
   // The profiler never ran: the entrypoint's `set -e` ended the container first.
   expect(log).not.toContain("STANDIN-REPORT");

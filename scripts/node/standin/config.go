@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,13 +24,13 @@ import (
 // Config holds the settings the start-up steps read (names as in config.Config).
 type Config struct {
 	AgentURL, HostServiceName, Environment, Tags, Tracers, Node, APIKey, AppKey, Site string
-	SplitServiceSuffix                                                                  string
-	BPFVerifierLogLevel, MapScaleFactor, ProbabilisticThreshold, SamplesPerSecond       uint64
-	MonitorInterval, ClockSyncInterval, ProbabilisticInterval, ReporterInterval        time.Duration
-	UploadSymbolQueryInterval, GoRuntimeProfilerPeriod                                  time.Duration
-	NoKernelVersionCheck, Timeline, SendErrorFrames, Verbose, VerboseeBPF               bool
-	UploadSymbols, UploadDynamicSymbols, UploadGoPCLnTab, UploadSymbolsDryRun           bool
-	EnableGoRuntimeProfiler, EnableSplitByService, UploadSymbolsHTTP2, CollectContext  bool
+	SplitServiceSuffix                                                                string
+	BPFVerifierLogLevel, MapScaleFactor, ProbabilisticThreshold, SamplesPerSecond     uint64
+	MonitorInterval, ClockSyncInterval, ProbabilisticInterval, ReporterInterval       time.Duration
+	UploadSymbolQueryInterval, GoRuntimeProfilerPeriod                                time.Duration
+	NoKernelVersionCheck, Timeline, SendErrorFrames, Verbose, VerboseeBPF             bool
+	UploadSymbols, UploadDynamicSymbols, UploadGoPCLnTab, UploadSymbolsDryRun         bool
+	EnableGoRuntimeProfiler, EnableSplitByService, UploadSymbolsHTTP2, CollectContext bool
 }
 
 // probabilisticThresholdMax is tracer.ProbabilisticThresholdMax.
@@ -235,7 +236,7 @@ func parseTracers(list string, collectContext bool) ([]string, error) {
 			}
 		case name == "native":
 			logWarn("Enabling the `native` tracer explicitly is deprecated (it's always-on)")
-		case contains(tracerNames, name):
+		case slices.Contains(tracerNames, name):
 			enabled[name] = true
 		default:
 			return nil, fmt.Errorf("unknown tracer: %s", name)
@@ -250,15 +251,6 @@ func parseTracers(list string, collectContext bool) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 var (

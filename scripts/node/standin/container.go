@@ -101,4 +101,3 @@ func writeFile(p string) Result {
 	os.Remove(p)
 	return Result{OK: true}
 }
-

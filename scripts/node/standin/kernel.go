@@ -3,6 +3,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -76,7 +77,11 @@ func loadProgram(progType uint32, insns []uint64) (int, error) {
 		Insns:    uint64(uintptr(unsafe.Pointer(&insns[0]))),
 		License:  uint64(uintptr(unsafe.Pointer(&license[0]))),
 	}
-	return bpf(unix.BPF_PROG_LOAD, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
+	fd, err := bpf(unix.BPF_PROG_LOAD, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
+	// The attr holds the buffers' addresses as integers: keep them alive (and unmoved) past the call.
+	runtime.KeepAlive(insns)
+	runtime.KeepAlive(license)
+	return fd, err
 }
 
 // perfLink attaches a program to a perf event with BPF_LINK_CREATE, as cilium/ebpf does on kernels >= 5.15.
@@ -88,7 +93,9 @@ func perfLink(progFD, eventFD int) (int, error) {
 func rawTracepointOpen(name string, progFD int) (int, error) {
 	b := append([]byte(name), 0)
 	attr := bpfRawTracepointAttr{Name: uint64(uintptr(unsafe.Pointer(&b[0]))), ProgFD: uint32(progFD)}
-	return bpf(unix.BPF_RAW_TRACEPOINT_OPEN, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
+	fd, err := bpf(unix.BPF_RAW_TRACEPOINT_OPEN, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
+	runtime.KeepAlive(b)
+	return fd, err
 }
 
 // cpuClockEvent opens a software CPU-clock sampling event for every thread on one CPU, in frequency

@@ -34,12 +34,16 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
+
+// secretVar matches the variables whose values the report never prints.
+var secretVar = regexp.MustCompile(`KEY|SECRET|TOKEN|PASSWORD|ENDPOINTS`)
 
 // TargetComm is the command name of the process the probes read (see the ddprof-target mode).
 const TargetComm = "ddprof-target"
@@ -136,7 +140,8 @@ func profiler() int {
 	}
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
-		if k == "DD_API_KEY" || k == "DD_APP_KEY" || k == "DD_HOST_PROFILING_API_KEY" || k == "DD_HOST_PROFILING_APP_KEY" {
+		if secretVar.MatchString(k) {
+			// Keys (and variables that may carry them, such as additional symbol endpoints): never their value.
 			sum := sha256.Sum256([]byte(v))
 			r.Keys[k] = KeyReport{Present: true, Length: len(v), SHA256: hex.EncodeToString(sum[:])}
 		} else if strings.HasPrefix(k, "DD_") || k == "KUBERNETES_NODE_NAME" {
@@ -231,4 +236,3 @@ func errResult(what string, err error) Result {
 	}
 	return Result{Error: fmt.Sprintf("%s: %v", what, err)}
 }
-

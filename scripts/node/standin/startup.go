@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -108,15 +109,17 @@ var steps = []Step{
 		if st.cfg.EnableSplitByService {
 			return nil // containermetadata.NewContainerIDProvider: no Kubernetes API
 		}
-		// containermetadata.NewContainerMetadataProvider: an in-cluster client and the node's name.
+		// containermetadata.NewContainerMetadataProvider: off Kubernetes it only says so and goes on; on
+		// Kubernetes it needs an in-cluster client (the service account token) and the node's name.
 		if os.Getenv("KUBERNETES_SERVICE_HOST") == "" {
-			return fail("Failed to create container metadata provider: %v", "unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined")
+			logInfo("Environment variable %s not set", "KUBERNETES_SERVICE_HOST")
+			return nil
 		}
 		if _, err := os.Stat("/var/run/secrets/kubernetes.io/serviceaccount/token"); err != nil {
-			return fail("Failed to create container metadata provider: %v", err)
+			return fail("Failed to create container metadata provider: %v", fmt.Errorf("failed to create kubernetes client failed to create in cluster configuration for Kubernetes: %w", err))
 		}
 		if st.cfg.Node == "" && os.Getenv("KUBERNETES_NODE_NAME") == "" && os.Getenv("NODE_NAME") == "" {
-			return fail("Failed to create container metadata provider: %v", "the node name is not set")
+			return fail("Failed to create container metadata provider: %v", "failed to get kubernetes node name; kubernetes node name not configured")
 		}
 		return nil
 	}},
@@ -167,7 +170,13 @@ var steps = []Step{
 		}{{"perf_progs", unix.BPF_MAP_TYPE_PROG_ARRAY}, {"system_config", unix.BPF_MAP_TYPE_ARRAY}} {
 			fd, err := createMap(m.typ, 4, 4, 16)
 			if err != nil {
-				return failed{msg: fmt.Sprintf("Failed to load eBPF tracer: failed to load eBPF code: failed to load eBPF maps: failed to load %s: %v", m.name, fmt.Errorf("map create: %w", err))}
+				// cilium/ebpf v0.19.0 handleMapCreateError adds its hint on EPERM. The release names whichever
+				// map it creates first (it walks a Go map, in no fixed order); the stand-in's first is perf_progs.
+				inner := fmt.Errorf("map create: %w", err)
+				if errors.Is(err, unix.EPERM) {
+					inner = fmt.Errorf("map create: %w (MEMLOCK may be too low, consider rlimit.RemoveMemlock)", err)
+				}
+				return failed{msg: fmt.Sprintf("Failed to load eBPF tracer: failed to load eBPF code: failed to load eBPF maps: failed to load %s: %v", m.name, inner)}
 			}
 			unix.Close(fd)
 		}
@@ -345,7 +354,7 @@ func (st *state) skippable(known string) bool {
 	case "memlock":
 		var lim unix.Rlimit
 		unix.Getrlimit(unix.RLIMIT_MEMLOCK, &lim)
-		return !contains(capNames(procStatus()["CapBnd"]), "SYS_RESOURCE") && lim.Max != unix.RLIM_INFINITY
+		return !slices.Contains(capNames(procStatus()["CapBnd"]), "SYS_RESOURCE") && lim.Max != unix.RLIM_INFINITY
 	case "sched-monitor":
 		return st.kernel.atLeast(6, 16)
 	}
