@@ -10,7 +10,8 @@
 // machines) the demo says so and runs the profiler stand-in under the chart's default image.
 // --once stops right after the report (for scripts and the node tier's teardown test), which also
 // prints one JSON line (DEMO-STATE) describing what it made on the host.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { helms, runHelm, type Helm } from "../lib/helm.ts";
 import { chartDir, repoRoot } from "../lib/paths.ts";
@@ -25,6 +26,7 @@ import { knownNodeFailures } from "../profiler/startup.ts";
 import { leastPrivilegeCapabilityNames } from "../contract/capabilities.ts";
 import { valuesFileFor } from "./values.ts";
 import { formatReport, type DemoReport } from "./report.ts";
+import { redactKeys } from "../lib/redact.ts";
 
 const NAMESPACE = "profiling";
 const RELEASE = "demo";
@@ -82,10 +84,12 @@ async function main(): Promise<number> {
       say("stopping: the node (its containers, network and mounts), then the control plane");
       await agent?.close();
       await cluster.stop();
+      if (valuesFile) rmSync(dirname(valuesFile), { recursive: true, force: true });
       const left = leftoversOf(state);
       say(left.length ? `LEFT BEHIND (remove by hand):\n  ${left.join("\n  ")}` : "stopped: nothing left behind");
     })());
   let agent: Awaited<ReturnType<typeof startAgentStandin>> | undefined;
+  let valuesFile: string | undefined;
   process.once("SIGINT", () => void stop().then(() => process.exit(130)));
   process.once("SIGTERM", () => void stop().then(() => process.exit(143)));
 
@@ -99,8 +103,7 @@ async function main(): Promise<number> {
     if (o.image) {
       const pulled = await node.pull(o.image);
       if (pulled.ok) {
-        const at = o.image.lastIndexOf(":");
-        image = { repository: o.image.slice(0, at), tag: o.image.slice(at + 1) };
+        image = splitImageRef(o.image);
         standin = false;
         say(`      pulled ${o.image}: the pod runs it`);
       } else {
@@ -113,9 +116,9 @@ async function main(): Promise<number> {
     const helm = (await helms()).find((h) => h.major === o.helmMajor) as Helm;
     const ungrantable = leastPrivilegeCapabilityNames.filter((c) => !node.boundingSet.includes(c));
     if (o.mode === "leastPrivilege" && ungrantable.length) say(`      NOTE: this node's runtime cannot grant ${ungrantable.join(", ")}, so the demo sets leastPrivilege.omitCapabilities: [${ungrantable.join(", ")}] (README: "A node that refuses a capability").`);
-    const ours = valuesFileFor({ mode: o.mode, image, knownFailures: known, ungrantable });
-    const args = ["install", RELEASE, chartDir, "-n", NAMESPACE, "--create-namespace", "-f", ours, ...(o.values ? ["-f", o.values] : [])];
-    say(`[4/5] helm install ${RELEASE} ./chart -n ${NAMESPACE} --set securityMode=${o.mode}${o.values ? ` -f ${o.values}` : ""} (Helm ${helm.version})`);
+    const ours = (valuesFile = valuesFileFor({ mode: o.mode, image, knownFailures: known, ungrantable, user: o.values ? readFileSync(o.values, "utf8") : undefined }));
+    const args = ["install", RELEASE, chartDir, "-n", NAMESPACE, "-f", ours];
+    say(`[4/5] helm install ${RELEASE} ./chart -n ${NAMESPACE} -f ${ours} (Helm ${helm.version}; securityMode ${o.mode}${o.values ? `, your ${o.values} merged in` : ""})`);
     await cp.api("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } });
     const installed = await runHelm(helm, [...args, "--kubeconfig", cp.kubeconfig]);
     if (!installed.ok) throw new Error(`helm install failed:\n${installed.stderr}`);
@@ -159,7 +162,7 @@ async function waitForReport(cp: Awaited<ReturnType<typeof startCluster>>["cp"],
     if (status?.lastState?.terminated || status?.state?.terminated) {
       const term = status.state?.terminated ?? status.lastState?.terminated;
       const logs = await cp.kubectl(["logs", "-n", NAMESPACE, pod.metadata.name, ...(status.restartCount > 0 ? ["--previous"] : [])]);
-      throw new Error(`the profiler container exited (code ${term.exitCode}${term.message ? `: ${term.message.trim()}` : ""}); its log:\n${logs.stdout}${logs.stderr}`);
+      throw new Error(`the profiler container exited (code ${term.exitCode}${term.message ? `: ${term.message.trim()}` : ""}); its log:\n${redactKeys(logs.stdout + logs.stderr)}`);
     }
     const ready = pod?.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True");
     if (ready) {
@@ -172,6 +175,14 @@ async function waitForReport(cp: Awaited<ReturnType<typeof startCluster>>["cp"],
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`the profiler pod was not Ready within 120s (${last})`);
+}
+
+/** repository[:tag][@digest], the tag being after the last "/" (a registry may have a port). */
+export function splitImageRef(ref: string): { repository: string; tag: string; digest?: string } {
+  const [name, digest] = ref.split("@");
+  const slash = name.lastIndexOf("/");
+  const colon = name.indexOf(":", slash + 1);
+  return { repository: colon < 0 ? name : name.slice(0, colon), tag: colon < 0 ? "latest" : name.slice(colon + 1), ...(digest ? { digest } : {}) };
 }
 
 if (import.meta.main) {

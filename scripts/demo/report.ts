@@ -1,6 +1,7 @@
 // What `npm run demo` prints of the profiler pod: each start-up step of the stand-in's report (or the
 // real profiler's log), the container it got, and where it sends.
 import { binarySteps } from "../profiler/startup.ts";
+import { redactKeys } from "../lib/redact.ts";
 
 export interface DemoReport {
   pod: string;
@@ -19,7 +20,7 @@ export interface DemoReport {
 }
 
 export function formatReport(r: DemoReport, o: { standin: boolean; agent: string; appVersion: string }): string {
-  if (!r.standin) return `The profiler's log so far:\n${r.log.trimEnd()}`;
+  if (!r.standin) return `The profiler's log so far:\n${redactKeys(r.log.trimEnd())}`;
   const s = r.standin;
   const lines = [`Profiler start-up (the stand-in replaying v${o.appVersion}'s steps, scripts/profiler/startup.ts):`];
   for (const step of s.steps) {

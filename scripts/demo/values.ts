@@ -2,11 +2,34 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dump } from "js-yaml";
+import { dump, load } from "js-yaml";
 import type { KnownNodeFailure } from "../profiler/startup.ts";
 import { KNOWN_FAILURES_VAR } from "../node/known-failures.ts";
 
-export function demoValues(o: { mode: string; image?: { repository: string; tag: string }; knownFailures: KnownNodeFailure[]; ungrantable: string[] }): Record<string, unknown> {
+interface DemoValueOptions {
+  mode: string;
+  image?: { repository: string; tag: string; digest?: string };
+  knownFailures: KnownNodeFailure[];
+  ungrantable: string[];
+  /** The user's --values file, as text: merged in, its lists extended rather than replaced by ours. */
+  user?: string;
+}
+
+/** The demo's values with the user's merged in: theirs win, but the lists the demo needs keep its entries. */
+export function demoValues(o: DemoValueOptions): Record<string, any> {
+  const user = ((o.user ? load(o.user) : {}) ?? {}) as Record<string, any>;
+  // The user's file may choose the mode; what the demo adds for it follows that choice.
+  const ours = demoOwnValues({ ...o, mode: user.securityMode ?? o.mode });
+  const merged: Record<string, any> = { ...ours, ...user, leastPrivilege: { ...ours.leastPrivilege, ...user?.leastPrivilege } };
+  const omit = [...new Set([...(ours.leastPrivilege?.omitCapabilities ?? []), ...(user?.leastPrivilege?.omitCapabilities ?? [])])];
+  if (omit.length) merged.leastPrivilege.omitCapabilities = omit;
+  const extraEnv = [...(ours.extraEnv ?? []), ...(user?.extraEnv ?? [])];
+  if (extraEnv.length) merged.extraEnv = extraEnv;
+  if (!Object.keys(merged.leastPrivilege).length) delete merged.leastPrivilege;
+  return merged;
+}
+
+function demoOwnValues(o: DemoValueOptions): Record<string, any> {
   return {
     securityMode: o.mode,
     // A capability the runtime does not hold fails the whole pod ("unable to apply caps").
@@ -17,7 +40,7 @@ export function demoValues(o: { mode: string; image?: { repository: string; tag:
   };
 }
 
-export function valuesFileFor(o: Parameters<typeof demoValues>[0]): string {
+export function valuesFileFor(o: DemoValueOptions): string {
   const file = join(mkdtempSync(join(tmpdir(), "ddprof-demo-")), "values.yaml");
   writeFileSync(file, dump(demoValues(o)));
   return file;
