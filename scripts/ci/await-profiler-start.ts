@@ -35,7 +35,9 @@ export function exitOf(status: any): string | undefined {
   const waiting = status?.state?.waiting?.reason;
   if (!term && !(status?.restartCount > 0) && waiting !== "CrashLoopBackOff") return undefined;
   const code = term ? ` with code ${term.exitCode}${term.reason ? ` (${term.reason})` : ""}` : "";
-  return `container ${status.name} exited${code}, restarts: ${status.restartCount ?? 0}${waiting ? `, now ${waiting}` : ""}`;
+  // The runtime's own words, where it gave some (e.g. "unable to apply caps: operation not permitted").
+  const why = term?.message?.trim() ? ` (${term.message.trim()})` : "";
+  return `container ${status.name} exited${code}, restarts: ${status.restartCount ?? 0}${waiting ? `, now ${waiting}` : ""}${why}`;
 }
 
 export async function awaitProfilerStart(o: AwaitOptions): Promise<AwaitResult> {

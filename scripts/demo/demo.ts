@@ -27,6 +27,7 @@ import { leastPrivilegeCapabilityNames } from "../contract/capabilities.ts";
 import { valuesFileFor } from "./values.ts";
 import { formatReport, type DemoReport } from "./report.ts";
 import { redactKeys } from "../lib/redact.ts";
+import { exitOf } from "../ci/await-profiler-start.ts";
 
 const NAMESPACE = "profiling";
 const RELEASE = "demo";
@@ -159,10 +160,10 @@ async function waitForReport(cp: Awaited<ReturnType<typeof startCluster>>["cp"],
     const pods = (await cp.api("GET", `/api/v1/namespaces/${NAMESPACE}/pods?labelSelector=${encodeURIComponent(`app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component!=test`)}`)).body.items ?? [];
     const pod = pods[0];
     const status = pod?.status?.containerStatuses?.[0];
-    if (status?.lastState?.terminated || status?.state?.terminated) {
-      const term = status.state?.terminated ?? status.lastState?.terminated;
+    const exit = exitOf(status);
+    if (exit) {
       const logs = await cp.kubectl(["logs", "-n", NAMESPACE, pod.metadata.name, ...(status.restartCount > 0 ? ["--previous"] : [])]);
-      throw new Error(`the profiler container exited (code ${term.exitCode}${term.message ? `: ${term.message.trim()}` : ""}); its log:\n${redactKeys(logs.stdout + logs.stderr)}`);
+      throw new Error(`the profiler ${exit}; its log:\n${redactKeys(logs.stdout + logs.stderr)}`);
     }
     const ready = pod?.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True");
     if (ready) {
