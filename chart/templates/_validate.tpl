@@ -79,6 +79,54 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- end }}
 {{- end }}
 
+{{- /*
+The pod's lists as the API server keys them (server-side apply, which Helm 4 uses, refuses a repeated
+key): env by name, volumes by name, volumeMounts by mountPath; and a mount must name a volume of the pod
+(validateVolumeMounts), Bidirectional propagation only in a privileged container (validateMountPropagation).
+*/}}
+{{- $envSeen := dict }}
+{{- range $i, $e := .Values.extraEnv }}
+{{- $n := toString $e.name }}
+{{- if hasKey $envSeen $n }}
+{{- $errors = append $errors (printf "extraEnv[%d] sets %s, which extraEnv[%d] already sets. Allowed: each variable once." $i $n (get $envSeen $n)) }}
+{{- else }}{{ $_ := set $envSeen $n $i }}{{ end }}
+{{- end }}
+{{- $leastPrivilege := eq (toString .Values.securityMode) "leastPrivilege" }}
+{{- $volumes := dict }}
+{{- $mounts := dict }}
+{{- if $leastPrivilege }}
+{{- $_ := set $volumes "tracefs" "the chart (leastPrivilege)" }}{{ $_ := set $volumes "tmp" "the chart (leastPrivilege)" }}
+{{- $_ := set $mounts "/sys/kernel/tracing" "the chart (leastPrivilege)" }}{{ $_ := set $mounts "/tmp" "the chart (leastPrivilege)" }}
+{{- end }}
+{{- range $i, $v := .Values.extraVolumes }}
+{{- $n := toString $v.name }}
+{{- if hasKey $volumes $n }}
+{{- $errors = append $errors (printf "extraVolumes[%d] is named %q, as a volume of %s is. Allowed: a name no other volume of the pod has." $i $n (get $volumes $n)) }}
+{{- else }}{{ $_ := set $volumes $n (printf "extraVolumes[%d]" $i) }}{{ end }}
+{{- end }}
+{{- range $i, $m := .Values.extraVolumeMounts }}
+{{- if not (hasKey $volumes (toString $m.name)) }}
+{{- $errors = append $errors (printf "extraVolumeMounts[%d] mounts %q, which is no volume of the pod. Allowed: the name of an extraVolumes entry%s." $i (toString $m.name) (ternary ", or tracefs or tmp (the chart's own)" "" $leastPrivilege)) }}
+{{- end }}
+{{- $at := toString $m.mountPath }}
+{{- if hasKey $mounts $at }}
+{{- $errors = append $errors (printf "extraVolumeMounts[%d] mounts at %q, where %s already mounts. Allowed: a path no other mount of the container uses." $i $at (get $mounts $at)) }}
+{{- else }}{{ $_ := set $mounts $at (printf "extraVolumeMounts[%d]" $i) }}{{ end }}
+{{- if and $leastPrivilege (eq (toString $m.mountPropagation) "Bidirectional") }}
+{{- $errors = append $errors (printf "extraVolumeMounts[%d].mountPropagation is Bidirectional, which only a privileged container may use. Allowed: None or HostToContainer in securityMode leastPrivilege." $i) }}
+{{- end }}
+{{- end }}
+{{- /* networking ValidateNetworkPolicyPort: a port range ends at or after its start. */}}
+{{- range $i, $rule := .Values.networkPolicy.extraEgress }}
+{{- range $j, $p := $rule.ports }}
+{{- if and (not (kindIs "invalid" $p.endPort)) (not (kindIs "invalid" $p.port)) (not (kindIs "string" $p.port)) }}
+{{- if lt (int64 $p.endPort) (int64 $p.port) }}
+{{- $errors = append $errors (printf "networkPolicy.extraEgress[%d].ports[%d].endPort is %d, below its port %d. Allowed: an endPort at or above port." $i $j (int64 $p.endPort) (int64 $p.port)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{- /* The chart's labels hold the selector together; a user label of the same key would fight them. */}}
 {{- $chartLabels := include "dd-otel-host-profiler.chartLabels" . | fromYaml }}
 {{- range $key := list "commonLabels" "podLabels" }}
@@ -102,6 +150,43 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- end }}
 {{- end }}
 
+{{- /*
+ValidateResourceRequirements / validateContainerResourceName: a name without a domain is a standard
+container resource (hugepages are left out: the profiler has no use for them), a domain is not
+kubernetes.io's, a request is at most its limit, and an extended resource (one with a domain) cannot be
+overcommitted: its request equals its limit.
+*/}}
+{{- with .Values.resources }}
+{{- $limits := .limits | default dict }}
+{{- $requests := .requests | default dict }}
+{{- range $path, $map := dict "resources.limits" $limits "resources.requests" $requests }}
+{{- range $name, $_ := $map }}
+{{- if and (not (contains "/" $name)) (not (has $name (list "cpu" "memory" "ephemeral-storage"))) }}
+{{- $errors = append $errors (printf "%s has %q, which is not a resource of a container. Allowed: cpu, memory, ephemeral-storage, or an extended resource with its domain (e.g. example.com/gpu)." $path $name) }}
+{{- else if regexMatch `^([^/]*\.)?kubernetes\.io/` $name }}
+{{- $errors = append $errors (printf "%s has %q, in the kubernetes.io domain, which only Kubernetes' own resources use. Allowed: cpu, memory, ephemeral-storage, or an extended resource of another domain." $path $name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $name, $request := $requests }}
+{{- $extended := contains "/" $name }}
+{{- $grammar := `^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+]?[0-9]+)?$` }}
+{{- if not (and (regexMatch $grammar (toString $request)) (regexMatch $grammar (toString (index $limits $name | default "0")))) }}
+{{- /* Not a quantity: the schema names it (scripts/validate.ts runs these rules even then). */}}
+{{- else if hasKey $limits $name }}
+{{- $r := include "dd-otel-host-profiler.quantityValue" $request | float64 }}
+{{- $l := include "dd-otel-host-profiler.quantityValue" (index $limits $name) | float64 }}
+{{- if gt $r $l }}
+{{- $errors = append $errors (printf "resources.requests.%s is %v, above its limit %v. Allowed: a request at or below resources.limits.%s." $name $request (index $limits $name) $name) }}
+{{- else if and $extended (lt $r $l) }}
+{{- $errors = append $errors (printf "resources.requests.%s is %v, below its limit %v, and an extended resource cannot be overcommitted. Allowed: the request equal to the limit." $name $request (index $limits $name)) }}
+{{- end }}
+{{- else if $extended }}
+{{- $errors = append $errors (printf "resources.requests.%s is set without resources.limits.%s, and an extended resource cannot be overcommitted. Allowed: a limit equal to the request." $name $name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{- /* Binding the ClusterRole to the namespace's default ServiceAccount would grant it to every pod using that account. */}}
 {{- if and (include "dd-otel-host-profiler.needsKubeAPI" .) .Values.rbac.create (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) }}
 {{- $errors = append $errors "serviceAccount.name is empty while serviceAccount.create is false and profiler.splitByService is false, so the ClusterRole would be bound to the namespace's default ServiceAccount (and every pod using it). Allowed: serviceAccount.create: true, or serviceAccount.name set to an account of the profiler's own." }}
@@ -121,4 +206,17 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- $total = addf $total (mulf (trimSuffix $unit . | float64) (get $scale $unit)) }}
 {{- end }}
 {{- $total }}
+{{- end }}
+
+{{/* A Kubernetes quantity (already matching the schema's grammar) as a float: the number times its suffix's scale. */}}
+{{- define "dd-otel-host-profiler.quantityValue" -}}
+{{- $q := toString . }}
+{{- $number := regexFind `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)` $q }}
+{{- $suffix := trimPrefix $number $q }}
+{{- if regexMatch `^[eE]` $suffix }}
+{{- float64 $q }}
+{{- else }}
+{{- $scale := dict "" 1.0 "n" 0.000000001 "u" 0.000001 "m" 0.001 "k" 1000.0 "M" 1000000.0 "G" 1000000000.0 "T" 1000000000000.0 "P" 1000000000000000.0 "E" 1000000000000000000.0 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0 }}
+{{- mulf (float64 $number) (get $scale $suffix) }}
+{{- end }}
 {{- end }}

@@ -7,9 +7,11 @@
 // Two kinds of rule, applied to every definition the schema embeds:
 // - generic: a required string property must not be empty (the validators answer "Required value"
 //   for "" as for a missing field: names, keys, mount paths, operators);
-// - per type: enums, ranges, one-of and conditional rules, below.
+// - per type: enums, ranges, one-of and conditional rules, below, and the field formats and
+//   cross-field rules in apiserver-formats.ts (names, label keys and values, paths, percentages).
 // Map keys (annotation keys, resource names) are checked in chart/templates/_validate.tpl instead.
 import type { JsonSchema } from "./dsl.ts";
+import { formatRules, int32Integers } from "./apiserver-formats.ts";
 
 type Rule = (def: JsonSchema) => JsonSchema;
 
@@ -74,7 +76,8 @@ function requiredStringsNonEmpty(def: JsonSchema): JsonSchema {
 export function withApiServerRules(definitions: Record<string, JsonSchema>): Record<string, JsonSchema> {
   const out: Record<string, JsonSchema> = {};
   for (const [name, def] of Object.entries(definitions)) {
-    out[name] = (typeRules[name] ?? []).reduce((d, rule) => rule(d), requiredStringsNonEmpty(def));
+    const rules = [...(typeRules[name] ?? []), ...(formatRules[name] ?? [])];
+    out[name] = rules.reduce((d, rule) => rule(d), int32Integers(requiredStringsNonEmpty(def)));
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // types and the README's values reference follow. chart/values.yaml is written by hand and a test
 // holds it to the defaults below.
 import { leastPrivilegeCapabilityNames } from "./capabilities.ts";
+import { CIDR } from "./apiserver-formats.ts";
 import { image as profilerImage } from "../profiler/startup.ts";
 import { boolean, durationKnob, enumeration, group, integer, knob, kube, list, maxDurationSeconds, string, stringMap, type Group } from "./dsl.ts";
 
@@ -35,7 +36,6 @@ const ddTag = "^[a-zA-Z][a-zA-Z0-9._/-]+:[a-zA-Z0-9:._/-]*$";
 
 const emptyOr = (pattern: string) => `^$|${pattern}`;
 /** An IPv4 or IPv6 CIDR as NetworkPolicy ipBlock takes it. */
-const cidr = "^([0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9A-Fa-f:]+:[0-9A-Fa-f:.]*/[0-9]{1,3})$";
 
 export const contract: Group = group("Values of the dd-otel-host-profiler chart.", {
   global: {
@@ -79,8 +79,10 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
       { default: "Always" },
     ),
   }),
-  imagePullSecrets: kube("Secrets for pulling the image from a private registry, as [{name: ...}].", "io.k8s.api.core.v1.LocalObjectReference", {
+  imagePullSecrets: kube("Secrets for pulling the image from a private registry, as [{name: ...}], each named once.", "io.k8s.api.core.v1.LocalObjectReference", {
     array: true,
+    // Server-side apply keys this list by name: a name listed twice is refused (Helm 4 applies server-side).
+    schema: { uniqueItems: true },
   }),
 
   datadog: group("Where profiles go and how the profiler identifies itself.", {
@@ -216,7 +218,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     }),
     agentNodeCIDRs: list(
       "CIDRs of the nodes, to which the Agent's trace port is opened when agent.url is empty (the Agent listens on the node's IP); empty opens that port to any address, as a NetworkPolicy cannot name \"this node\".",
-      { type: "string", pattern: cidr },
+      { type: "string", pattern: CIDR.pattern as string },
       { examples: [["10.0.0.0/16"]] },
     ),
     extraEgress: kube("Egress rules added to the chart's (NetworkPolicyEgressRule list), e.g. a node-local DNS cache or an HTTPS proxy.", "io.k8s.api.networking.v1.NetworkPolicyEgressRule", {
@@ -224,7 +226,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     }),
   }),
 
-  resources: kube("Resources of the profiler container; every quantity is checked against the Kubernetes syntax (100m, 256Mi, 1Gi, 2).", "io.k8s.api.core.v1.ResourceRequirements", {
+  resources: kube("Resources of the profiler container (limits and requests of cpu, memory, ephemeral-storage or an extended resource); every quantity is checked against the Kubernetes syntax (100m, 256Mi, 1Gi, 2) and each request against its limit.", "io.k8s.api.core.v1.ResourceRequirements", {
     default: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
   }),
   nodeSelector: stringMap("Node labels the profiler pods are scheduled on.", {
@@ -238,7 +240,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     "io.k8s.api.core.v1.Toleration",
     { array: true, default: [{ operator: "Exists" }] },
   ),
-  affinity: kube("Affinity of the profiler pods.", "io.k8s.api.core.v1.Affinity"),
+  affinity: kube("Node affinity of the profiler pods (nodeAffinity only: pod (anti-)affinity does not fit a DaemonSet, which already runs one pod on each node it selects).", "io.k8s.api.core.v1.Affinity"),
   priorityClassName: string("PriorityClass of the profiler pods, e.g. system-node-critical.", {
     schema: { pattern: emptyOr(dnsSubdomain), maxLength: 253 },
   }),
@@ -255,7 +257,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     { array: true },
   ),
   envFrom: kube("Extra environment sources of the profiler container (EnvFromSource list).", "io.k8s.api.core.v1.EnvFromSource", { array: true }),
-  extraVolumes: kube("Extra volumes of the profiler pods.", "io.k8s.api.core.v1.Volume", { array: true }),
+  extraVolumes: kube("Extra volumes of the profiler pods, each of one source: hostPath, emptyDir, configMap, secret or persistentVolumeClaim.", "io.k8s.api.core.v1.Volume", { array: true }),
   extraVolumeMounts: kube("Extra volume mounts of the profiler container.", "io.k8s.api.core.v1.VolumeMount", { array: true }),
   terminationGracePeriodSeconds: integer("Seconds the profiler gets to flush its last profiles on shutdown.", {
     default: 30,

@@ -16,7 +16,7 @@ const refused: { name: string; values: object; key: string }[] = [
   { name: "an Exists toleration with a value", values: { tolerations: [{ key: "k", operator: "Exists", value: "v" }] }, key: "tolerations" },
   { name: "an unknown update strategy", values: { updateStrategy: { type: "foo" } }, key: "updateStrategy" },
   { name: "a preferred node affinity of weight 0", values: { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, preference: {} }] } } }, key: "weight" },
-  { name: "a pod anti-affinity of weight 101", values: { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 101, podAffinityTerm: { topologyKey: "k" } }] } } }, key: "weight" },
+  { name: "a preferred node affinity of weight 101", values: { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 101, preference: {} }] } } }, key: "weight" },
   { name: "empty nodeSelectorTerms", values: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } } }, key: "nodeSelectorTerms" },
   { name: "an unknown node selector operator", values: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "a", operator: "Like" }] }] } } } }, key: "operator" },
   { name: "an extraEnv entry with an empty name", values: { extraEnv: [{ name: "", value: "x" }] }, key: "name" },
