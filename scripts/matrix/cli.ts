@@ -7,7 +7,7 @@
 // when any cell fails, 2 on a usage error.
 import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { helmMajors, parseCli } from "../lib/cli-args.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { htmlReport } from "./report-html.ts";
 import { jsonReport } from "./report-json.ts";
@@ -36,48 +36,31 @@ directly or through what they include) are rendered again; each case's other doc
 its first render (scripts/matrix/kube-dependence.ts). What was reused and why is printed, and is in
 --json as "reuse". --verify-batching compares every cell so obtained with a full single render.`;
 
-function parse() {
-  try {
-    return parseArgs({
-      options: {
-        case: { type: "string", multiple: true },
-        helm: { type: "string", multiple: true },
-        kube: { type: "string", multiple: true },
-        "verify-batching": { type: "boolean" },
-        single: { type: "boolean" },
-        "no-reuse": { type: "boolean" },
-        json: { type: "boolean" },
-        markdown: { type: "string" },
-        html: { type: "string" },
-        "no-html": { type: "boolean" },
-        chart: { type: "string" },
-        "cases-dir": { type: "string" },
-        concurrency: { type: "string" },
-        "batch-size": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  } catch (e) {
-    console.error(`${(e as Error).message}\n\n${usage}`);
-    process.exit(2);
-  }
-}
-
-const args = parse();
-if (args.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const args = parseCli(
+  {
+    case: { type: "string", multiple: true },
+    helm: { type: "string", multiple: true },
+    kube: { type: "string", multiple: true },
+    "verify-batching": { type: "boolean" },
+    single: { type: "boolean" },
+    "no-reuse": { type: "boolean" },
+    json: { type: "boolean" },
+    markdown: { type: "string" },
+    html: { type: "string" },
+    "no-html": { type: "boolean" },
+    chart: { type: "string" },
+    "cases-dir": { type: "string" },
+    concurrency: { type: "string" },
+    "batch-size": { type: "string" },
+  },
+  usage,
+);
 const batchSize = args["batch-size"] === undefined ? undefined : Number(args["batch-size"]);
 if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 0)) {
   console.error(`--batch-size takes a whole number >= 0\n\n${usage}`);
   process.exit(2);
 }
-const helm = (args.helm ?? []).map((h) => Number(h.replace(/^helm/, "")));
-if (helm.some((h) => h !== 3 && h !== 4)) {
-  console.error(`--helm takes 3 or 4\n\n${usage}`);
-  process.exit(2);
-}
+const helm = helmMajors(args.helm, usage);
 
 // Human output goes to stderr when stdout carries JSON.
 const say = (s: string): void => void (args.json ? process.stderr : process.stdout).write(`${s}\n`);

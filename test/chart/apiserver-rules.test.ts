@@ -5,8 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
 import { render } from "../helpers/render.ts";
+import { describeRefusals, type Refused } from "../helpers/refusals.ts";
 
-const refused: { name: string; values: object; key: string }[] = [
+const refused: Refused[] = [
   { name: "an envFrom entry with neither source", values: { envFrom: [{}] }, key: "envFrom" },
   { name: "an envFrom entry with both sources", values: { envFrom: [{ configMapRef: { name: "a" }, secretRef: { name: "b" } }] }, key: "envFrom" },
   { name: "a toleration with no key and no operator", values: { tolerations: [{}] }, key: "tolerations" },
@@ -39,18 +40,7 @@ const accepted: { name: string; values: object }[] = [
   { name: "a Localhost seccomp profile with its file", values: { securityMode: "leastPrivilege", leastPrivilege: { seccompProfile: { type: "Localhost", localhostProfile: "profiles/p.json" } } } },
 ];
 
-describe.each(await helms())("API-server rules with $id", (helm) => {
-  it.each(refused)("refuses $name, naming $key", async ({ values, key }) => {
-    const r = await render(helm, values);
-    expect(r.ok, "the chart must refuse it before it reaches a cluster").toBe(false);
-    expect(r.stderr).toContain(key);
-  });
-
-  it.each(accepted)("accepts $name", async ({ values }) => {
-    const r = await render(helm, values);
-    expect(r.ok, r.stderr).toBe(true);
-  });
-});
+await describeRefusals("API-server rules", refused, accepted);
 
 it("checks map keys with the same qualified-name rule the schema applies to label keys", async () => {
   const { readFileSync } = await import("node:fs");
