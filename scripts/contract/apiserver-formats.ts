@@ -12,6 +12,7 @@
 // - env valueFrom.fieldRef: the plain downward API fields, not metadata.labels['key'];
 // - resources.claims, and a NetworkPolicy ipBlock's `except` (must be subsets of its cidr): left out.
 import type { JsonSchema } from "./dsl.ts";
+import { nonNegativeQuantityPattern } from "./quantity.ts";
 
 type Rule = (def: JsonSchema) => JsonSchema;
 type Props = Record<string, JsonSchema>;
@@ -38,7 +39,7 @@ export const LOCAL_NON_RESERVED_PATH: JsonSchema = { type: "string", pattern: `^
 export const FILE_MODE: JsonSchema = { type: "integer", minimum: 0, maximum: 511 };
 const INT32 = { minimum: -2147483648, maximum: 2147483647 };
 /** A Quantity (quantity.ts's grammar) without a sign: requests, limits and sizes are never negative. */
-const NON_NEGATIVE_QUANTITY: JsonSchema = { type: ["string", "number"], description: "A Kubernetes quantity, not negative, e.g. 100m, 0.5, 2 (CPU) or 256Mi, 1Gi, 512M (memory).", minimum: 0, pattern: "^\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE]\\+?[0-9]+)?$" };
+const NON_NEGATIVE_QUANTITY: JsonSchema = { type: ["string", "number"], description: "A Kubernetes quantity, not negative, e.g. 100m, 0.5, 2 (CPU) or 256Mi, 1Gi, 512M (memory).", minimum: 0, pattern: nonNegativeQuantityPattern };
 /** IntOrString as IsValidPercent and ValidateNonnegativeIntOrPercent / IsNotMoreThan100Percent read it. */
 const PERCENT_OR_COUNT: JsonSchema = { oneOf: [{ type: "integer", minimum: 0, maximum: 2147483647 }, { type: "string", pattern: "^([0-9]|[1-9][0-9]|100)%$" }] };
 /** IsValidIP + a prefix length (ValidateIPBlock: a CIDR, strict parsing: no leading zeros). */

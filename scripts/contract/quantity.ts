@@ -5,8 +5,15 @@ import type { JsonSchema } from "./dsl.ts";
 
 export const quantityDefinition = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 
-/** sign, digits with an optional fraction, then a binary SI, decimal SI or decimal exponent suffix. */
-export const quantityPattern = "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$";
+/**
+ * sign, digits with an optional fraction, then a binary SI, decimal SI or decimal exponent suffix.
+ * The exponent has at most two digits: the parser takes any, but kube-apiserver v1.35 spends its
+ * whole request timeout on `1e+029630681293` and answers 504 (found by the fuzz tier; 1e999999 already
+ * costs 0.2 s), and no resource is larger than 1e99.
+ */
+export const quantityPattern = "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]{1,2})?$";
+/** The same without a sign: requests, limits and sizes are never negative. */
+export const nonNegativeQuantityPattern = "^\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE]\\+?[0-9]{1,2})?$";
 
 /** The values schema's definitions with the Quantity grammar added wherever a Quantity is embedded. */
 export function withQuantityGrammar(definitions: Record<string, JsonSchema>): Record<string, JsonSchema> {

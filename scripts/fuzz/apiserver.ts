@@ -3,6 +3,8 @@
 // --validate=strict` sends, straight over HTTP so a thousand renders cost no kubectl process each.
 // The API's own validation, defaulting and admission (Pod Security included) decide, and nothing is
 // stored. Where each kind is served comes from the API's discovery documents, so any chart works.
+// A request the API server cannot finish in 10 s counts as refused: that is what a quantity with a
+// ten-digit exponent did (quantity.ts), and a shorter timeout lets shrinking replay it.
 import type { ControlPlane } from "../e2e/control-plane.ts";
 import type { KubeObject } from "../lib/manifests.ts";
 import { NAMESPACE } from "../matrix/render.ts";
@@ -71,7 +73,7 @@ export async function apiServerJudge(cp: ControlPlane, namespace = NAMESPACE): P
           }
           const prefix = o.apiVersion.includes("/") ? `/apis/${o.apiVersion}` : `/api/${o.apiVersion}`;
           const ns = where.namespaced ? `/namespaces/${encodeURIComponent(o.metadata.namespace ?? namespace)}` : "";
-          const path = `${prefix}${ns}/${where.plural}/${encodeURIComponent(o.metadata.name)}?dryRun=All&fieldManager=fuzz&fieldValidation=Strict&force=true`;
+          const path = `${prefix}${ns}/${where.plural}/${encodeURIComponent(o.metadata.name)}?dryRun=All&fieldManager=fuzz&fieldValidation=Strict&force=true&timeout=10s`;
           try {
             await cp.api("PATCH", path, JSON.stringify(o), "application/apply-patch+yaml");
           } catch (e) {
