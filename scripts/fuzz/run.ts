@@ -155,16 +155,16 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
 
   /** Everything wrong with one render of `v` by `helm` (empty: it is fine). */
   const judgeRender = async (v: FuzzValues, index: number, helm: Helm, r: RenderResult, count: boolean): Promise<Finding[]> => {
-    const base = { index, how: v.how, helm: helm.id };
+    const where = { index, how: v.how, helm: helm.id };
     const secrets = secretValues(v.values);
     if (!r.ok) {
       const verdict = classifyRenderError(r.error);
       // The template and line it broke at make template errors of different places different kinds.
-      if (verdict.kind === "template-error") return [{ ...base, rule: "template-error", path: /templates\/[^\s:]+(:\d+)?/.exec(verdict.message)?.[0], message: hideSecrets(verdict.message, secrets) }];
+      if (verdict.kind === "template-error") return [{ ...where, rule: "template-error", path: /templates\/[^\s:]+(:\d+)?/.exec(verdict.message)?.[0], message: hideSecrets(verdict.message, secrets) }];
       const out: Finding[] = [];
-      if (secrets.some((s) => verdict.message.includes(s))) out.push({ ...base, rule: "secret-in-refusal", message: hideSecrets(verdict.message, secrets) });
+      if (secrets.some((s) => verdict.message.includes(s))) out.push({ ...where, rule: "secret-in-refusal", message: hideSecrets(verdict.message, secrets) });
       const unnamed = verdict.by === "chart" ? unnamedKey(chart.name, verdict.message, topKeys) : undefined;
-      if (unnamed) out.push({ ...base, rule: "refusal-without-key", message: `${unnamed}: ${hideSecrets(verdict.message, secrets)}` });
+      if (unnamed) out.push({ ...where, rule: "refusal-without-key", message: `${unnamed}: ${hideSecrets(verdict.message, secrets)}` });
       if (count) {
         renders[verdict.by === "schema" ? "refusedBySchema" : "refusedByChart"]++;
         const key = refusedKey(verdict.message);
@@ -175,9 +175,9 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     if (count) renders.rendered++;
     const objects = r.docs.flatMap((d) => (d.object ? [d.object] : []));
     const c: Case = { name: `fuzz-${index}`, file: "", description: v.how, values: v.values };
-    const out: Finding[] = checkCell({ case: c, docs: r.docs, objects, chart, release: RELEASE, namespace: NAMESPACE, kube: target.minor }, rules.cell, validations).map((f) => ({ ...base, ...f, message: hideSecrets(f.message, secrets) }));
+    const out: Finding[] = checkCell({ case: c, docs: r.docs, objects, chart, release: RELEASE, namespace: NAMESPACE, kube: target.minor }, rules.cell, validations).map((f) => ({ ...where, ...f, message: hideSecrets(f.message, secrets) }));
     if (o.judge && out.length === 0) {
-      for (const p of await o.judge.check(objects)) out.push({ ...base, rule: "api-server", object: p.object, path: p.path, message: hideSecrets(p.message, secrets) });
+      for (const p of await o.judge.check(objects)) out.push({ ...where, rule: "api-server", object: p.object, path: p.path, message: hideSecrets(p.message, secrets) });
     }
     return out;
   };
