@@ -170,7 +170,8 @@ overcommitted: its request equals its limit.
 {{- end }}
 {{- range $name, $request := $requests }}
 {{- $extended := contains "/" $name }}
-{{- $grammar := `^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+]?[0-9]{1,2})?$` }}
+{{- /* The schema's non-negative quantity grammar (scripts/contract/quantity.ts; a test keeps them equal). */}}
+{{- $grammar := `^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE]\+?[0-9]{1,2})?$` }}
 {{- if not (and (regexMatch $grammar (toString $request)) (regexMatch $grammar (toString (index $limits $name | default "0")))) }}
 {{- /* Not a quantity: the schema names it (scripts/validate.ts runs these rules even then). */}}
 {{- else if hasKey $limits $name }}

@@ -445,6 +445,23 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 // ---------------------------------------------------------------------------------------------
 // Fake nodes and a fake kubelet
 
+/**
+ * Namespace `name` with `labels`, and its "default" ServiceAccount: every real cluster has one in each
+ * namespace (kube-controller-manager's serviceaccount controller makes it), and pods that name none,
+ * like the chart's `helm test` pod, are refused without it. Either may exist already.
+ */
+export async function ensureNamespace(cp: ControlPlane, name: string, labels: Record<string, string> = {}): Promise<void> {
+  const create = async (path: string, body: object): Promise<void> => {
+    try {
+      await cp.api("POST", path, body);
+    } catch (e) {
+      if ((e as { status?: number }).status !== 409) throw e;
+    }
+  };
+  await create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
+  await create(`/api/v1/namespaces/${name}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
+}
+
 export async function createFakeNode(
   cp: ControlPlane,
   name: string,

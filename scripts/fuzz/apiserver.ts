@@ -5,7 +5,7 @@
 // stored. Where each kind is served comes from the API's discovery documents, so any chart works.
 // A request the API server cannot finish in 10 s counts as refused: that is what a quantity with a
 // ten-digit exponent did (quantity.ts), and a shorter timeout lets shrinking replay it.
-import type { ControlPlane } from "../e2e/control-plane.ts";
+import { ensureNamespace, type ControlPlane } from "../e2e/control-plane.ts";
 import type { KubeObject } from "../lib/manifests.ts";
 import { NAMESPACE } from "../matrix/render.ts";
 import type { Judge } from "./run.ts";
@@ -43,17 +43,7 @@ export function fieldOf(message: string): string | undefined {
  * `privileged` as README tells users to label theirs (the profiler needs hostPID and privileges).
  */
 export async function apiServerJudge(cp: ControlPlane, namespace = NAMESPACE): Promise<Judge> {
-  const create = async (path: string, body: object): Promise<void> => {
-    try {
-      await cp.api("POST", path, body);
-    } catch (e) {
-      if ((e as { status?: number }).status !== 409) throw e;
-    }
-  };
-  await create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } });
-  // What kube-controller-manager makes in every namespace of a real cluster; a pod naming no
-  // ServiceAccount (the chart's `helm test` pod) is refused without it.
-  await create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
+  await ensureNamespace(cp, namespace, { "pod-security.kubernetes.io/enforce": "privileged" });
   const served = await discover(cp);
   const version = (await cp.api("GET", "/version")).body.gitVersion as string;
   return {

@@ -16,8 +16,8 @@ import { kubeVersions } from "../kubernetes/validate.ts";
 import type { Case } from "../matrix/cases.ts";
 import type { ParseCache } from "../matrix/batch.ts";
 import { invariantsFor } from "../matrix/invariants/index.ts";
-import { kubeTarget, NAMESPACE, RELEASE, renderSingle, type KubeTarget, type RenderResult } from "../matrix/render.ts";
-import { checkCell, pool, type ValidationCache } from "../matrix/run.ts";
+import { kubeTarget, renderSingle, type KubeTarget, type RenderResult } from "../matrix/render.ts";
+import { checkCell, context, pool, type ValidationCache } from "../matrix/run.ts";
 import { classifyRenderError, hideSecrets, secretValues, unnamedKey } from "./classify.ts";
 import { corpus, deepMerge, valuesArbitrary, valuesYaml, type FuzzValues } from "./corpus.ts";
 import { coalesce } from "./schema-arbitrary.ts";
@@ -173,11 +173,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       return out;
     }
     if (count) renders.rendered++;
-    const objects = r.docs.flatMap((d) => (d.object ? [d.object] : []));
-    const c: Case = { name: `fuzz-${index}`, file: "", description: v.how, values: v.values };
-    const out: Finding[] = checkCell({ case: c, docs: r.docs, objects, chart, release: RELEASE, namespace: NAMESPACE, kube: target.minor }, rules.cell, validations).map((f) => ({ ...where, ...f, message: hideSecrets(f.message, secrets) }));
+    const ctx = context({ name: `fuzz-${index}`, file: "", description: v.how, values: v.values }, r.docs, chart, target);
+    const out: Finding[] = checkCell(ctx, rules.cell, validations).map((f) => ({ ...where, ...f, message: hideSecrets(f.message, secrets) }));
     if (o.judge && out.length === 0) {
-      for (const p of await o.judge.check(objects)) out.push({ ...where, rule: "api-server", object: p.object, path: p.path, message: hideSecrets(p.message, secrets) });
+      for (const p of await o.judge.check(ctx.objects)) out.push({ ...where, rule: "api-server", object: p.object, path: p.path, message: hideSecrets(p.message, secrets) });
     }
     return out;
   };

@@ -148,7 +148,8 @@ export function notValidated(ctx: CellContext): string[] {
   return ctx.objects.filter((o) => isCustomResource(ctx.kube, o)).map((o) => `${o.kind}/${o.metadata?.name} (${o.apiVersion})`);
 }
 
-function context(c: Case, docs: Doc[], chart: ChartMeta, target: KubeTarget): CellContext {
+/** What the checks see of one render of case `c` at `target`. */
+export function context(c: Case, docs: Doc[], chart: ChartMeta, target: KubeTarget): CellContext {
   return { case: c, docs, objects: docs.flatMap((d) => (d.object ? [d.object] : [])), chart, release: RELEASE, namespace: NAMESPACE, kube: target.minor };
 }
 

@@ -2,6 +2,7 @@
 // (scripts/contract/apiserver-formats.ts) and the pod-level rules in _validate.tpl: every shape the
 // fuzz tier saw the API server refuse is refused by the chart with both Helms, naming the key, and
 // the forms people use still render.
+import { expect, it } from "vitest";
 import { describeRefusals, type Refused } from "../helpers/refusals.ts";
 
 const lp = { securityMode: "leastPrivilege" };
@@ -75,3 +76,32 @@ const accepted: { name: string; values: object }[] = [
 ];
 
 await describeRefusals("API-server formats", refused, accepted);
+
+it("compares requests and limits in _validate.tpl only where they match the schema's quantity grammar", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { chartDir } = await import("../../scripts/lib/paths.ts");
+  const { nonNegativeQuantityPattern } = await import("../../scripts/contract/quantity.ts");
+  const tpl = readFileSync(join(chartDir, "templates", "_validate.tpl"), "utf8");
+  expect(tpl).toContain(`$grammar := \`${nonNegativeQuantityPattern}\``);
+});
+
+// _validate.tpl lists the chart's own volumes and mount paths; a new one in daemonset.yaml must be
+// listed there too, or an extraVolumes entry of its name reaches the API server.
+await describeChartVolumes();
+async function describeChartVolumes(): Promise<void> {
+  const { helms } = await import("../../scripts/lib/helm.ts");
+  const { render } = await import("../helpers/render.ts");
+  const [helm] = await helms();
+  const ds = (await render(helm, lp)).objects.find((o) => o.kind === "DaemonSet") as any;
+  const volumes: string[] = ds.spec.template.spec.volumes.map((v: any) => v.name);
+  const paths: string[] = ds.spec.template.spec.containers[0].volumeMounts.map((m: any) => m.mountPath);
+  it.each(volumes)("refuses an extraVolumes entry named as the chart's own volume %s", async (name) => {
+    const r = await render(helm, { ...lp, extraVolumes: [{ name, emptyDir: {} }] });
+    expect(r.stderr).toContain(`extraVolumes[0] is named "${name}"`);
+  });
+  it.each(paths)("refuses an extra mount at the chart's own mount path %s", async (at) => {
+    const r = await render(helm, { ...lp, extraVolumes: [{ name: "x", emptyDir: {} }], extraVolumeMounts: [{ name: "x", mountPath: at }] });
+    expect(r.stderr).toContain(`mounts at "${at}"`);
+  });
+}

@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { type Helm, type HelmResult, runHelm } from "../../scripts/lib/helm.ts";
 import { chartDir, repoRoot } from "../../scripts/lib/paths.ts";
 import { renderOk } from "../helpers/render.ts";
-import type { ControlPlane } from "../../scripts/e2e/control-plane.ts";
+import { ensureNamespace, type ControlPlane } from "../../scripts/e2e/control-plane.ts";
 
 export { chartDir, repoRoot };
 
@@ -20,14 +20,7 @@ let nsCounter = 0;
 /** A fresh namespace per test, labeled as asked (e.g. {[PSA_LABEL]: "privileged"}). */
 export async function freshNamespace(cp: ControlPlane, prefix: string, labels: Record<string, string> = {}): Promise<string> {
   const name = `${prefix}-${process.pid % 10000}-${++nsCounter}`.toLowerCase().slice(0, 63);
-  await cp.api("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
-  // Every real cluster has a "default" ServiceAccount in each namespace (kube-controller-manager's
-  // serviceaccount controller makes it); pods that name none, like the chart's `helm test` pod, need it.
-  try {
-    await cp.api("POST", `/api/v1/namespaces/${name}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
-  } catch (e) {
-    if ((e as { status?: number }).status !== 409) throw e;
-  }
+  await ensureNamespace(cp, name, labels);
   return name;
 }
 
