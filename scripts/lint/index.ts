@@ -21,6 +21,7 @@ import { daemonSetCount, readmeCountProblems, runCheckov, staleCheckovExemptions
 import { formatProblem, normalize, type CheckResult, type Problem, type Skip } from "./report.ts";
 import { actionlint, helmLint, yamllintFiles, yamllintRendered } from "./tools.ts";
 import { checkVersionBump } from "./version-bump.ts";
+import { runLimited } from "../lib/pool.ts";
 
 export const casesDir = "test/cases";
 
@@ -29,21 +30,6 @@ export function valueSets(root: string): { source: string; file?: string }[] {
   const dir = join(root, casesDir);
   const cases = existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
   return [{ source: "chart/values.yaml" }, ...cases.map((f) => ({ source: `${casesDir}/${f}`, file: join(dir, f) }))];
-}
-
-/** Runs tasks with at most `limit` at a time (each helm process is mostly start-up). */
-async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, tasks.length) }, async () => {
-      while (next < tasks.length) {
-        const i = next++;
-        results[i] = await tasks[i]();
-      }
-    }),
-  );
-  return results;
 }
 
 /** `checkov: false` (--no-checkov) leaves the scanner out, for tests of the other rules that must not need Python. */
@@ -71,8 +57,8 @@ export async function lint(options: { root?: string; base?: string; checkov?: bo
   });
 
   const [lintResults, renders, bump, workflowsLint] = await Promise.all([
-    pool(lintTasks, limit),
-    pool(renderTasks, limit),
+    runLimited(lintTasks, limit),
+    runLimited(renderTasks, limit),
     checkVersionBump(root, options.base),
     actionlint(root),
   ]);

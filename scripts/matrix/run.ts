@@ -15,6 +15,7 @@ import { casesDir as defaultCasesDir, discoverCases, type Case } from "./cases.t
 import { kubeDependence, mergeRerendered, type KubeDependence, type Reuse } from "./kube-dependence.ts";
 import { invariantsFor, type CellContext, type Invariant, type Scope, type Violation } from "./invariants/index.ts";
 import { kubeTarget, NAMESPACE, RELEASE, renderBatch, renderSingle, type KubeTarget, type RenderResult } from "./render.ts";
+import { pool } from "../lib/pool.ts";
 
 export type Mode = "batched" | "single";
 /** A render's outcome and how long Helm took for it. */
@@ -95,22 +96,6 @@ export const cellKey = (c: { case: string; helm: string; kube: string }): string
 export function formatFailure(cell: Pick<CellResult, "case" | "helm" | "kube">, f: Failure): string {
   const where = [f.object, f.path].filter(Boolean).join(" ");
   return `${cell.case} [${cell.helm}, Kubernetes ${cell.kube}] ${f.rule}: ${where ? `${where}: ` : ""}${f.message}`;
-}
-
-/** A tiny promise pool: at most `limit` tasks at once. */
-export function pool(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= limit) await new Promise<void>((r) => queue.push(r));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
 }
 
 /**

@@ -4,8 +4,10 @@
 // failures and exit codes. It then reports, as one JSON line on stdout, what its container was given
 // (user, capabilities, no_new_privs, seccomp, root filesystem, environment), how each step went, and
 // whether the operations the running profiler performs on other processes succeed (probes.go). Then
-// it waits for SIGTERM, as the profiler would, so the pod stays Running. On a fatal step it prints
-// the report and exits with the profiler's code, so the pod crash-loops as the release's would.
+// it sends one small profile to the Agent every upload period as the release's reporter does
+// (reporter.go: STANDIN-UPLOAD lines, and the release's "Request failed: ..." on a failed export)
+// until SIGTERM, as the profiler would, so the pod stays Running. On a fatal step it prints the
+// report and exits with the profiler's code, so the pod crash-loops as the release's would.
 //
 // Modes, by the name it is called as or its first argument:
 //
@@ -16,6 +18,11 @@
 //	--list-steps           print the start-up steps as JSON (the node tier compares them with the table)
 //	check-config           run only the configuration steps on this environment and print the outcome as
 //	                       JSON (the node tier checks the chart's profiler.* bounds against it)
+//	trace-agent            a stand-in for the Datadog Agent's trace-agent receiver on
+//	                       0.0.0.0:$DD_APM_RECEIVER_PORT (8126): /info, /profiling/v1/input; one
+//	                       STANDIN-AGENT line per request (traceagent.go); exits 0 on SIGTERM
+//	reporter-check N       tests only: the reporter alone, configured from the environment, until it
+//	                       has made N uploads (reporter.go); never the chart's command
 //
 // DD_STANDIN_KNOWN_FAILURES (comma-separated: memlock, sched-monitor) asks to skip a step this node
 // cannot pass for a known reason; it is honoured only where the reason holds, and every skip is
@@ -26,6 +33,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -50,7 +58,7 @@ const TargetComm = "ddprof-target"
 
 func main() {
 	mode := filepath.Base(os.Args[0])
-	if len(os.Args) > 1 && (os.Args[1] == "pause" || os.Args[1] == "--list-steps" || os.Args[1] == "check-config") {
+	if len(os.Args) > 1 && (os.Args[1] == "pause" || os.Args[1] == "--list-steps" || os.Args[1] == "check-config" || os.Args[1] == "trace-agent" || os.Args[1] == "reporter-check") {
 		mode = os.Args[1]
 	}
 	switch mode {
@@ -63,6 +71,16 @@ func main() {
 		fmt.Println(string(b))
 	case "check-config":
 		os.Exit(checkConfig())
+	case "trace-agent":
+		os.Exit(traceAgent())
+	case "reporter-check":
+		n := 1
+		if len(os.Args) > 2 {
+			if v, err := strconv.Atoi(os.Args[2]); err == nil && v > 0 {
+				n = v
+			}
+		}
+		os.Exit(reporterCheck(n))
 	default:
 		os.Exit(profiler())
 	}
@@ -185,8 +203,16 @@ func profiler() int {
 		r.Ops["map_files_open"] = mapFilesOpen(pid)
 	}
 	printReport(r)
+	// The reporter, with the configuration the steps parsed; runner.Run stops it (rep.Stop, which
+	// cancels its context) between "Stop processing ..." and "Exiting ...".
+	ctx, stopReporting := context.WithCancel(context.Background())
+	defer stopReporting()
+	if rep, err := newReporter(st.cfg); err == nil { // the intake-url step already passed, so err is nil
+		rep.start(ctx)
+	}
 	waitForSignal()
 	logInfo("Stop processing ...")
+	stopReporting()
 	logInfo("Exiting ...")
 	return 0
 }
