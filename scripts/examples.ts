@@ -11,6 +11,12 @@ export interface Scenario {
   name: string;
   /** API versions the example's cluster serves beyond Kubernetes' own (--api-versions). */
   apiVersions?: string[];
+  /**
+   * The other side of the example, beside values.yaml: the values of Datadog's own chart for the Agent
+   * this example reaches (written by hand, never rendered here; test/chart/datadog-agent-route.test.ts
+   * renders that chart with it and checks this chart reaches its Service).
+   */
+  agentValues?: string;
 }
 
 export const scenarios: Scenario[] = [
@@ -21,6 +27,7 @@ export const scenarios: Scenario[] = [
   { name: "split-by-service-off" },
   { name: "network-policy" },
   { name: "openshift", apiVersions: ["security.openshift.io/v1"] },
+  { name: "with-datadog-agent", agentValues: "datadog-values.yaml" },
 ];
 
 export const examplesDir = join(repoRoot, "examples");
@@ -31,6 +38,8 @@ const namespace = "profiling";
 
 export const valuesPath = (s: Scenario, root = repoRoot) => join(root, "examples", s.name, "values.yaml");
 export const manifestsPath = (s: Scenario, root = repoRoot) => join(root, "examples", s.name, "manifests.yaml");
+/** The Datadog chart's values of a scenario that has them (Scenario.agentValues), else undefined. */
+export const agentValuesPath = (s: Scenario, root = repoRoot) => (s.agentValues ? join(root, "examples", s.name, s.agentValues) : undefined);
 
 /** manifests.yaml of every scenario as `helm` renders it from `chart` (path -> content). */
 export async function renderedExamples(helm: Helm, chart = chartDir): Promise<Map<string, string>> {
@@ -52,6 +61,9 @@ export function strayExamples(root = repoRoot): string[] {
   const dir = join(root, "examples");
   const known = new Set(scenarios.map((s) => s.name));
   const stray = existsSync(dir) ? readdirSync(dir).filter((f) => !known.has(f) && f !== "README.md").map((f) => `examples/${f} (not a scenario in scripts/examples.ts)`) : [];
-  for (const s of scenarios) if (!existsSync(valuesPath(s, root))) stray.push(`examples/${s.name}/values.yaml (missing)`);
+  for (const s of scenarios) {
+    if (!existsSync(valuesPath(s, root))) stray.push(`examples/${s.name}/values.yaml (missing)`);
+    if (s.agentValues && !existsSync(agentValuesPath(s, root)!)) stray.push(`examples/${s.name}/${s.agentValues} (missing: the Agent side of the example)`);
+  }
   return stray;
 }

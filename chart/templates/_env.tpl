@@ -54,7 +54,7 @@ noKernelVersionCheck: DD_HOST_PROFILING_NO_KERNEL_VERSION_CHECK
 - name: DD_TAGS
   value: {{ join "," . | quote }}
 {{- end }}
-{{- if not .Values.agent.url }}
+{{- if eq (include "dd-otel-host-profiler.agentRoute" .) "node" }}
 - name: DD_AGENT_HOST
   valueFrom:
     fieldRef:

@@ -95,9 +95,41 @@ key: {{ index $dd (printf "%sExistingSecretKey" .kind) | quote }}
 {{- end }}
 {{- end }}
 
-{{/* The trace agent URL: explicit, or the Agent on this node (hostIP from the downward API). */}}
+{{/*
+The route to the Agent's trace endpoint, chosen by the values alone (never by looking the cluster up:
+see README, "With the Datadog Agent chart"): "url" (agent.url, as given), "service" (the Agent's
+node-local Service, agent.service.name) or "node" (the Agent's hostPort on the node's IP, the default).
+*/}}
+{{- define "dd-otel-host-profiler.agentRoute" -}}
+{{- if .Values.agent.url }}url{{ else if (.Values.agent.service | default dict).name }}service{{ else }}node{{ end }}
+{{- end }}
+
+{{/* The Agent Service's namespace: agent.service.namespace, or the release's. */}}
+{{- define "dd-otel-host-profiler.agentServiceNamespace" -}}
+{{- (.Values.agent.service | default dict).namespace | default .Release.Namespace }}
+{{- end }}
+
+{{/* Where the profiler sends, in words (NOTES.txt and the helm test pod say it). */}}
+{{- define "dd-otel-host-profiler.agentRouteWords" -}}
+{{- $route := include "dd-otel-host-profiler.agentRoute" . }}
+{{- if eq $route "service" }}the Agent's node-local Service {{ include "dd-otel-host-profiler.agentServiceNamespace" . }}/{{ .Values.agent.service.name }}
+{{- else if eq $route "url" }}agent.url
+{{- else }}the Agent's hostPort on each node's IP
+{{- end }}
+{{- end }}
+
+{{/* The trace agent URL: explicit, the Agent's node-local Service, or the Agent on this node (hostIP from the downward API). */}}
 {{- define "dd-otel-host-profiler.agentURL" -}}
-{{- if .Values.agent.url }}{{ .Values.agent.url }}{{ else }}http://$(DD_AGENT_HOST):{{ .Values.agent.port }}{{ end }}
+{{- $route := include "dd-otel-host-profiler.agentRoute" . }}
+{{- if eq $route "url" }}{{ .Values.agent.url }}
+{{- else if eq $route "service" }}{{ printf "http://%s.%s.svc.%s:%d" .Values.agent.service.name (include "dd-otel-host-profiler.agentServiceNamespace" .) (.Values.clusterDomain | default "cluster.local") (int .Values.agent.service.port) }}
+{{- else }}http://$(DD_AGENT_HOST):{{ .Values.agent.port }}{{ end }}
+{{- end }}
+
+{{/* The labels of the Agent pods behind agent.service.name: agent.service.podLabels, or app: <name> as the Datadog chart sets them. */}}
+{{- define "dd-otel-host-profiler.agentPodLabels" -}}
+{{- $svc := .Values.agent.service | default dict }}
+{{- toYaml ($svc.podLabels | default (dict "app" $svc.name)) }}
 {{- end }}
 
 {{/* Kubernetes >= 1.30 has securityContext.appArmorProfile; older ones take a pod annotation. */}}

@@ -1,7 +1,11 @@
 {{/*
 The egress rule to the Agent's trace port, as NetworkPolicyEgressRule YAML.
-agent.url empty: the Agent on the node, at the node's IP and agent.port; a NetworkPolicy cannot name
+agent.url and agent.service.name empty: the Agent on the node, at the node's IP and agent.port; a NetworkPolicy cannot name
 "this node", so networkPolicy.agentNodeCIDRs narrows it (empty: any address on that port).
+agent.service.name set (and agent.url empty): the Agent pods behind that Service, by their namespace
+and labels (agent.service.podLabels, else app: <name>), on agent.service.port. Policies see the Agent
+pod after the Service's translation, so the port is the Service's targetPort: the Datadog chart's
+traceport maps 8126 to targetPort 8126, which is why one port serves both. Nothing else gets that port.
 agent.url set: its port (or 80/443 by scheme); an IP becomes an ipBlock, a Service name
 <service>.<namespace>.svc[...] the Agent's namespace (policies see the Agent pod after the Service's
 translation, so the port must be the Agent pod's too), any other host any address on that port.
@@ -10,10 +14,14 @@ translation, so the port must be the Agent pod's too), any other host any addres
 {{- $url := .Values.agent.url }}
 {{- $port := .Values.agent.port }}
 {{- $peers := list }}
-{{- if not $url }}
+{{- $route := include "dd-otel-host-profiler.agentRoute" . }}
+{{- if eq $route "node" }}
 {{- range .Values.networkPolicy.agentNodeCIDRs }}
 {{- $peers = append $peers (dict "ipBlock" (dict "cidr" .)) }}
 {{- end }}
+{{- else if eq $route "service" }}
+{{- $port = .Values.agent.service.port }}
+{{- $peers = append $peers (dict "namespaceSelector" (dict "matchLabels" (dict "kubernetes.io/metadata.name" (include "dd-otel-host-profiler.agentServiceNamespace" .))) "podSelector" (dict "matchLabels" (include "dd-otel-host-profiler.agentPodLabels" . | fromYaml))) }}
 {{- else }}
 {{- $hostport := regexReplaceAll `^https?://` (trimSuffix "/" $url) "" }}
 {{- $host := regexReplaceAll `:[0-9]+$` $hostport "" }}

@@ -45,6 +45,26 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- end }}
 {{- end }}
 
+{{- /* The route to the Agent (see agentRoute in _helpers.tpl): one explicit choice, and no setting that would have no effect. */}}
+{{- $svc := .Values.agent.service | default dict }}
+{{- if and $url $svc.name }}
+{{- $errors = append $errors (printf "agent.url and agent.service.name are both set (agent.url is %q, agent.service.name is %q). Allowed: one of them: agent.service.name for the Agent's node-local Service (e.g. the Datadog chart's), or agent.url for any other endpoint." $url (toString $svc.name)) }}
+{{- end }}
+{{- if not $svc.name }}
+{{- if $svc.namespace }}
+{{- $errors = append $errors (printf "agent.service.namespace is %q while agent.service.name is empty, so it would have no effect. Allowed: agent.service.name set too (the Agent's node-local Service, e.g. datadog), or agent.service.namespace left empty." (toString $svc.namespace)) }}
+{{- end }}
+{{- if $svc.podLabels }}
+{{- $errors = append $errors "agent.service.podLabels is set while agent.service.name is empty, so it would have no effect. Allowed: agent.service.name set too (the Agent's node-local Service, e.g. datadog), or agent.service.podLabels left empty." }}
+{{- end }}
+{{- end }}
+{{- /* Label keys as the API server checks them (ValidateLabels): here, not by a schema propertyNames, which Helm 4 reports without the key it is under. */}}
+{{- range $key, $_ := $svc.podLabels }}
+{{- if not (regexMatch `^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$` $key) }}
+{{- $errors = append $errors (printf "agent.service.podLabels has the key %q, which is not a label key. Allowed: a name of up to 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit, optionally after a DNS subdomain and '/' (e.g. app or app.kubernetes.io/name)." $key) }}
+{{- end }}
+{{- end }}
+
 {{- /* Duration knobs the profiler would refuse (sanityCheck) or that overflow time.Duration: bounds from _durationbounds.tpl. */}}
 {{- range $knob, $b := include "dd-otel-host-profiler.durationBounds" . | fromYaml }}
 {{- $v := index $.Values.profiler $knob }}

@@ -1,6 +1,6 @@
 // Finds (or builds once per machine) the binaries the end-to-end tiers run: kube-apiserver,
 // kube-controller-manager, etcd and kubectl for the control plane, and, for the node tier only
-// (`withNode`), kubelet and kube-scheduler from the same Kubernetes module and version.
+// (`withNode`), kubelet, kube-scheduler and kube-proxy from the same Kubernetes module and version.
 //
 // Order, per binary:
 //   1. $KUBEBUILDER_ASSETS (a folder with kube-apiserver, etcd, kubectl; kube-controller-manager if present)
@@ -16,12 +16,13 @@
 // Go's own caches (GOCACHE, GOMODCACHE) and GOFLAGS are left at the user's settings, so a second
 // build (e.g. of another version) reuses them.
 //
-// CLI: `npx node scripts/e2e/binaries.ts [--with-node]` builds if needed and prints the paths as JSON.
+// CLI: `npx node scripts/cluster/binaries.ts [--with-node]` builds if needed and prints the paths as JSON.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { pinnedKubectl } from "../lib/pinned-tools.ts";
+import { go, type Logger, withLock } from "./go-build.ts";
 
 /** Kubernetes release of the control plane (the pinned kubectl is v1.35.2; the newest 1.35 patch served is used). */
 export const DEFAULT_KUBE_VERSION = "v1.35.4";
@@ -36,16 +37,17 @@ export interface Binaries {
   kubeControllerManager: string;
   etcd: string;
   kubectl: string;
-  /** Only with `withNode`: the node tier's kubelet and kube-scheduler. */
+  /** Only with `withNode`: the node tier's kubelet, kube-scheduler and kube-proxy. */
   kubelet?: string;
   kubeScheduler?: string;
+  kubeProxy?: string;
   /** Where each binary came from, for logs. */
-  sources: Partial<Record<"kubeApiserver" | "kubeControllerManager" | "etcd" | "kubectl" | "kubelet" | "kubeScheduler", string>>;
+  sources: Partial<Record<"kubeApiserver" | "kubeControllerManager" | "etcd" | "kubectl" | "kubelet" | "kubeScheduler" | "kubeProxy", string>>;
 }
 
-type ServerBin = "kube-apiserver" | "kube-controller-manager" | "etcd" | "kubelet" | "kube-scheduler";
+type ServerBin = "kube-apiserver" | "kube-controller-manager" | "etcd" | "kubelet" | "kube-scheduler" | "kube-proxy";
 const CONTROL_PLANE_BINS: ServerBin[] = ["kube-apiserver", "kube-controller-manager", "etcd"];
-const NODE_BINS: ServerBin[] = ["kubelet", "kube-scheduler"];
+const NODE_BINS: ServerBin[] = ["kubelet", "kube-scheduler", "kube-proxy"];
 
 /** Root of the per-version caches: $DD_E2E_KUBE_CACHE, else $XDG_CACHE_HOME or ~/.cache, + dd-otel-host-profiler/kube. */
 export function cacheRoot(): string {
@@ -58,12 +60,11 @@ export function cacheDir(version = kubeVersion()): string {
   return join(cacheRoot(), version);
 }
 
-const quiet = process.env.CI === "true";
 
-export type Logger = (line: string) => void;
+export type { Logger } from "./go-build.ts";
 const defaultLog: Logger = (line) => process.stderr.write(`[e2e binaries] ${line}\n`);
 
-function isExecutable(p: string): boolean {
+export function isExecutable(p: string): boolean {
   try {
     const s = statSync(p);
     return s.isFile() && (s.mode & 0o111) !== 0;
@@ -113,6 +114,8 @@ export async function ensureBinaries(opts: { log?: Logger; version?: string; wit
     b.kubeScheduler = g("kube-scheduler").path;
     b.sources.kubelet = g("kubelet").source;
     b.sources.kubeScheduler = g("kube-scheduler").source;
+    b.kubeProxy = g("kube-proxy").path;
+    b.sources.kubeProxy = g("kube-proxy").source;
   }
   return b;
 }
@@ -140,56 +143,6 @@ function stagingVersion(version: string): string {
   const m = /^v1\.(\d+\.\d+.*)$/.exec(version);
   if (!m) throw new Error(`cannot derive staging module version from Kubernetes version ${version} (expected v1.X.Y)`);
   return `v0.${m[1]}`;
-}
-
-async function go(args: string[], cwd: string, log: Logger, what: string): Promise<string> {
-  const started = Date.now();
-  if (!quiet) log(`${what}: go ${args.join(" ")}`);
-  // A heartbeat, so a log (CI's included) shows the multi-minute build is alive.
-  const beat = setInterval(() => log(`${what}: still running (${Math.round((Date.now() - started) / 1000)}s)`), 60_000);
-  const r = await execa("go", args, { cwd, reject: false, env: { GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "auto" } }).finally(() => clearInterval(beat));
-  const secs = ((Date.now() - started) / 1000).toFixed(1);
-  if (r.exitCode !== 0) {
-    throw new Error(`${what} failed after ${secs}s (go ${args.join(" ")} in ${cwd}, exit ${r.exitCode}):\n${String(r.stderr).slice(-4000)}`);
-  }
-  log(`${what}: done in ${secs}s`);
-  return String(r.stdout);
-}
-
-/** A mkdir lock so that two processes (e.g. two vitest workers, or a bench and a test) build once. */
-async function withLock<T>(dir: string, log: Logger, fn: () => Promise<T>): Promise<T> {
-  const lock = join(dir, ".build.lock");
-  mkdirSync(dir, { recursive: true });
-  for (let waited = 0; ; waited++) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, "pid"), String(process.pid));
-      break;
-    } catch {
-      let holder = NaN;
-      try {
-        holder = Number(readFileSync(join(lock, "pid"), "utf8"));
-      } catch {}
-      let alive = false;
-      if (Number.isFinite(holder)) {
-        try {
-          process.kill(holder, 0);
-          alive = true;
-        } catch {}
-      }
-      if (!alive && waited > 2) {
-        rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (waited % 30 === 0) log(`waiting for another build (lock ${lock}, pid ${holder})`);
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
 }
 
 async function buildIntoCache(version: string, names: ServerBin[], log: Logger): Promise<void> {
@@ -223,7 +176,7 @@ async function buildIntoCache(version: string, names: ServerBin[], log: Logger):
       mkdirSync(src, { recursive: true });
       const sv = stagingVersion(version);
       const goMod = [
-        "// Generated by scripts/e2e/binaries.ts; a scratch module to build Kubernetes binaries.",
+        "// Generated by scripts/cluster/binaries.ts; a scratch module to build Kubernetes binaries.",
         "module ddotelhostprofiler.e2e/kube",
         "",
         `go ${goDirective(kGoMod)}`,
@@ -257,7 +210,7 @@ async function buildIntoCache(version: string, names: ServerBin[], log: Logger):
       writeFileSync(
         join(src, "go.mod"),
         [
-          "// Generated by scripts/e2e/binaries.ts; a scratch module to build etcd.",
+          "// Generated by scripts/cluster/binaries.ts; a scratch module to build etcd.",
           "module ddotelhostprofiler.e2e/etcd",
           "",
           `go ${goDirective(kGoMod)}`,
@@ -269,7 +222,7 @@ async function buildIntoCache(version: string, names: ServerBin[], log: Logger):
       writeFileSync(
         join(src, "main.go"),
         [
-          "// Generated by scripts/e2e/binaries.ts: the etcd server, as go.etcd.io/etcd/v3's main.go runs it.",
+          "// Generated by scripts/cluster/binaries.ts: the etcd server, as go.etcd.io/etcd/v3's main.go runs it.",
           "package main",
           "",
           "import (",

@@ -2,11 +2,10 @@
 // one clear message with the command that installs it (`.ci/run` runs that command).
 import { accessSync, constants, existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { cniBinDir, cniPlugins } from "./cni.ts";
 
 /** Debian packages that bring each tool; `.ci/run` installs exactly these. */
-export const nodePackages = ["containerd", "runc", "containernetworking-plugins", "bash-static", "busybox-static", "iproute2", "docker-registry"] as const;
-
-export const cniBinDir = "/usr/lib/cni";
+export const nodePackages = ["containerd", "runc", "containernetworking-plugins", "bash-static", "busybox-static", "iproute2", "iptables", "conntrack", "docker-registry"] as const;
 
 interface Need {
   what: string;
@@ -30,12 +29,16 @@ const needs: Need[] = [
   { what: "ctr", found: () => onPath("ctr"), pkg: "containerd" },
   { what: "containerd-shim-runc-v2", found: () => onPath("containerd-shim-runc-v2"), pkg: "containerd" },
   { what: "runc", found: () => onPath("runc"), pkg: "runc" },
-  ...["bridge", "host-local", "loopback"].map((p) => ({ what: `CNI plugin ${cniBinDir}/${p}`, found: () => existsSync(join(cniBinDir, p)), pkg: "containernetworking-plugins" as const })),
+  ...cniPlugins.map((p) => ({ what: `CNI plugin ${cniBinDir}/${p}`, found: () => existsSync(join(cniBinDir, p)), pkg: "containernetworking-plugins" as const })),
   { what: "/bin/bash-static", found: () => existsSync("/bin/bash-static"), pkg: "bash-static" },
   { what: "/bin/busybox", found: () => existsSync("/bin/busybox"), pkg: "busybox-static" },
   { what: "ip", found: () => onPath("ip"), pkg: "iproute2" },
+  // kube-proxy's and the portmap plugin's rules, and the save/restore that undoes them.
+  ...["iptables", "iptables-save", "iptables-restore"].map((c) => ({ what: c, found: () => onPath(c), pkg: "iptables" as const })),
+  // kube-proxy clears stale UDP conntrack entries with it (DNS through the kube-dns Service).
+  { what: "conntrack", found: () => onPath("conntrack"), pkg: "conntrack" },
   { what: "docker-registry (the node's mirror of ghcr.io)", found: () => onPath("docker-registry") || onPath("registry"), pkg: "docker-registry" },
-  { what: "go (builds kubelet, kube-scheduler and the profiler stand-in once)", found: () => onPath("go"), pkg: "go" },
+  { what: "go (builds kubelet, kube-scheduler, kube-proxy, CoreDNS and the profiler stand-in once)", found: () => onPath("go"), pkg: "go" },
 ];
 
 /** Every missing prerequisite, with how to get it; empty when the node tier (or `command`) can run. */

@@ -5,7 +5,8 @@
 // With no kubelet, pods become Ready only when a test's fake kubelet says so (markPodsReady), so what
 // this measures is the DaemonSet controller's pacing against the API, which is the chart's part of a
 // rollout (updateStrategy, selector, template), not container start-up.
-import { type ControlPlane, isPodReady, targetNode } from "./control-plane.ts";
+import { type ControlPlane } from "./control-plane.ts";
+import { isPodReady, targetNode } from "./resources.ts";
 
 interface PodState {
   node?: string;

@@ -8,7 +8,7 @@
 // pod and checks that exactly this happens.
 import { startupSteps } from "../profiler/startup.ts";
 
-/** What the running profiler does to the processes it profiles (the stand-in's probes, scripts/node/standin/probes.go). */
+/** What the running profiler does to the processes it profiles (the stand-in's probes, scripts/standin/binary/probes.go). */
 export const probeOperations = {
   process_vm_readv: "read another process's memory (process_vm_readv)",
   open_other_user_executable: "open another user's executable through /proc/PID/root",

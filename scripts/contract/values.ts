@@ -21,6 +21,8 @@ export const datadogSites = [
 
 // Kubernetes naming rules, as the API server applies them.
 const dnsLabel = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+/** What a Service name must be (a DNS-1035 label: it starts with a letter). */
+const dns1035Label = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
 const dnsSubdomain = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 const labelKey = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
 const labelValue = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
@@ -114,12 +116,40 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     tags: list('Extra tags as "key:value" strings (DD_TAGS).', { type: "string", pattern: ddTag }, { examples: [["team:infra", "cluster:eu-1"]] }),
   }),
 
-  agent: group("The Datadog Agent the profiler sends profiles to.", {
-    url: string(
-      "Datadog Agent trace endpoint as http(s)://host:port (DD_TRACE_AGENT_URL); empty means the Agent on the same node, at the node's IP and agent.port. Unix sockets are not supported by the profiler.",
-      { examples: ["http://datadog-agent.datadog.svc.cluster.local:8126"] },
-    ),
-    port: integer("Trace port of the Agent on the node, used when agent.url is empty.", { default: 8126, minimum: 1, maximum: 65535 }),
+  agent: group(
+    "The Datadog Agent the profiler sends profiles to, by one of three routes: agent.url when it is set; else the Agent's node-local Service when agent.service.name is set; else the Agent's hostPort on each node's IP (agent.port).",
+    {
+      url: string(
+        "Datadog Agent trace endpoint as http(s)://host:port (DD_TRACE_AGENT_URL), used as given; not with agent.service.name. Empty: agent.service.name's Service if set, else the node's IP and agent.port. Unix sockets: not supported.",
+        { examples: ["http://datadog-agent.datadog.svc.cluster.local:8126"] },
+      ),
+      port: integer("Trace port of the Agent on the node (its hostPort), used when agent.url and agent.service.name are empty.", { default: 8126, minimum: 1, maximum: 65535 }),
+      service: group(
+        "The Datadog Agent's node-local Service (internalTrafficPolicy: Local), which the Datadog chart renders by default; used when agent.service.name is set and agent.url is empty.",
+        {
+          name: string(
+            'Name of the Agent\'s node-local Service, e.g. datadog (the Datadog chart\'s fullname: the release name if it contains "datadog", else <release>-datadog). Set: profiles go to http://<name>.<namespace>.svc.<clusterDomain>:<port>.',
+            { schema: { pattern: emptyOr(dns1035Label), maxLength: 63 }, examples: ["datadog"] },
+          ),
+          namespace: string("Namespace of the Agent's Service; empty means the release's namespace. Only with agent.service.name.", {
+            schema: { pattern: emptyOr(dnsLabel), maxLength: 63 },
+            examples: ["datadog"],
+          }),
+          port: integer(
+            "Port of the Agent's Service (the Datadog chart's traceport, 8126); the NetworkPolicy opens it to the Agent pods, which policies see after the Service's translation, so it must equal its targetPort.",
+            { default: 8126, minimum: 1, maximum: 65535 },
+          ),
+          podLabels: stringMap(
+            "Labels of the Agent pods the Service selects, used only by the NetworkPolicy to open the trace port to them; empty means app: <agent.service.name>, as the Datadog chart labels them. Only with agent.service.name.",
+            { valuePattern: labelValue, valueMaxLength: 63, examples: [{ app: "datadog" }] },
+          ),
+        },
+      ),
+    },
+  ),
+  clusterDomain: string("DNS domain of the cluster, the last part of the Agent's Service name when agent.service.name is set (<name>.<namespace>.svc.<clusterDomain>).", {
+    default: "cluster.local",
+    schema: { pattern: dnsSubdomain, maxLength: 253 },
   }),
 
   securityMode: enumeration(
@@ -217,7 +247,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
       default: false,
     }),
     agentNodeCIDRs: list(
-      "CIDRs of the nodes, to which the Agent's trace port is opened when agent.url is empty (the Agent listens on the node's IP); empty opens that port to any address, as a NetworkPolicy cannot name \"this node\".",
+      "CIDRs of the nodes, to which the Agent's trace port is opened on the node route (agent.url and agent.service.name empty: the Agent listens on the node's IP); empty opens that port to any address, as a NetworkPolicy cannot name \"this node\".",
       { type: "string", pattern: CIDR.pattern as string },
       { examples: [["10.0.0.0/16"]] },
     ),

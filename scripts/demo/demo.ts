@@ -1,15 +1,16 @@
 // `npm run demo`: the chart on a throwaway local node, as a user would try it. Starts the embedded
-// control plane and one real node (scripts/node/node.ts), an Agent stand-in on the node's IP, installs
-// the chart with `helm install`, waits for the profiler pod to be Ready, prints its start-up report
-// and the commands to look around, and on Ctrl-C removes everything (and says whether anything was
-// left behind).
+// control plane and one real node (scripts/standin/cluster.ts), the Datadog Agent as its own chart
+// (datadog 3.240.0) installs it, with a stand-in serving its trace-agent container, installs this
+// chart with `helm install` pointed at that chart's node-local Service, waits for the profiler pod to
+// be Ready, prints its start-up report, the first profile the Agent pod received and the commands to
+// look around, and on Ctrl-C removes everything (and says whether anything was left behind).
 //
 //   npm run demo -- [--mode privileged|leastPrivilege] [--values FILE] [--image REF] [--helm 3|4] [--once]
 //
 // --image REF pulls that image from its registry; where none can be reached (as on the project's
 // machines) the demo says so and runs the profiler stand-in under the chart's default image.
-// --once stops right after the report (for scripts and the node tier's teardown test), which also
-// prints one JSON line (DEMO-STATE) describing what it made on the host.
+// --once stops right after the report (for scripts and the node tier's teardown test). When its
+// output is not a terminal it also prints one JSON line (DEMO-STATE) describing what it made on the host.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
@@ -17,11 +18,13 @@ import { helms, runHelm, type Helm } from "../lib/helm.ts";
 import { chartDir, repoRoot } from "../lib/paths.ts";
 import { pinnedKubectl } from "../lib/pinned-tools.ts";
 import { readChartMeta } from "../lib/chart.ts";
-import { ensureBinaries } from "../e2e/binaries.ts";
-import { startAgentStandin } from "../node/agent-standin.ts";
-import { knownFailures } from "../node/known-failures.ts";
-import { leftoversOf, startCluster } from "../node/node.ts";
-import { missingPrerequisites } from "../node/prerequisites.ts";
+import { ensureBinaries } from "../cluster/binaries.ts";
+import { applyDatadogAgent, DATADOG_CHART, type InstalledAgent } from "../cluster/datadog-agent.ts";
+import { ensureNamespace } from "../cluster/resources.ts";
+import { knownFailures } from "../standin/known-failures.ts";
+import { hostStateJson, leftoversOf } from "../cluster/host-state.ts";
+import { startCluster } from "../standin/cluster.ts";
+import { missingPrerequisites } from "../cluster/prerequisites.ts";
 import { knownNodeFailures } from "../profiler/startup.ts";
 import { leastPrivilegeCapabilityNames } from "../contract/capabilities.ts";
 import { valuesFileFor } from "./values.ts";
@@ -30,6 +33,8 @@ import { redactKeys } from "../lib/redact.ts";
 import { exitOf } from "../ci/await-profiler-start.ts";
 
 const NAMESPACE = "profiling";
+/** Where the demo installs the Datadog chart: its documented release name and a namespace of its own. */
+const AGENT = { release: "datadog", namespace: "datadog" };
 const RELEASE = "demo";
 
 export interface DemoOptions {
@@ -83,21 +88,23 @@ async function main(): Promise<number> {
   const stop = () =>
     (stopping ??= (async () => {
       say("stopping: the node (its containers, network and mounts), then the control plane");
-      await agent?.close();
       await cluster.stop();
       if (valuesFile) rmSync(dirname(valuesFile), { recursive: true, force: true });
       const left = leftoversOf(state);
       say(left.length ? `LEFT BEHIND (remove by hand):\n  ${left.join("\n  ")}` : "stopped: nothing left behind");
     })());
-  let agent: Awaited<ReturnType<typeof startAgentStandin>> | undefined;
+  let agent: InstalledAgent | undefined;
   let valuesFile: string | undefined;
   process.once("SIGINT", () => void stop().then(() => process.exit(130)));
   process.once("SIGTERM", () => void stop().then(() => process.exit(143)));
 
   try {
     say(`      node ${node.name} at ${node.ip}, kernel ${node.kernel}, up after ${secs()}`);
-    agent = await startAgentStandin(node.ip);
-    say(`[3/5] Agent stand-in answering on ${agent.url} (where the chart sends profiles by default)`);
+    const helm = (await helms()).find((h) => h.major === o.helmMajor) as Helm;
+    await ensureNamespace(cp, AGENT.namespace, { "pod-security.kubernetes.io/enforce": "privileged" });
+    agent = await applyDatadogAgent(cp, helm, { ...AGENT, values: { datadog: { apiKeyExistingSecret: "datadog-secret" } }, image: `ghcr.io/datadog/dd-otel-host-profiler:v${meta.appVersion}` });
+    const agentUrl = `http://${agent.facts.service.name}.${agent.facts.service.namespace}.svc.cluster.local:${agent.facts.service.traceport.port}`;
+    say(`[3/5] the Datadog Agent as its chart ${DATADOG_CHART.version} installs it (release ${AGENT.release}, namespace ${AGENT.namespace}; its trace-agent is a stand-in): Service ${agent.facts.service.namespace}/${agent.facts.service.name}, internalTrafficPolicy ${agent.facts.service.internalTrafficPolicy}, no hostPort`);
 
     let image: { repository: string; tag: string } | undefined;
     let standin = true;
@@ -114,7 +121,6 @@ async function main(): Promise<number> {
     const known = standin ? knownFailures(node) : [];
     for (const k of known) say(`      NOTE: this node has the known failure "${k}" (${knownNodeFailures[k].when}). The real v${meta.appVersion} exits there; the stand-in marks ${knownNodeFailures[k].steps.join(", ")} skipped so you can watch the rest.`);
 
-    const helm = (await helms()).find((h) => h.major === o.helmMajor) as Helm;
     const ungrantable = leastPrivilegeCapabilityNames.filter((c) => !node.boundingSet.includes(c));
     if (o.mode === "leastPrivilege" && ungrantable.length) say(`      NOTE: this node's runtime cannot grant ${ungrantable.join(", ")}, so the demo sets leastPrivilege.omitCapabilities: [${ungrantable.join(", ")}] (README: "A node that refuses a capability").`);
     const ours = (valuesFile = valuesFileFor({ mode: o.mode, image, knownFailures: known, ungrantable, user: o.values ? readFileSync(o.values, "utf8") : undefined }));
@@ -127,7 +133,8 @@ async function main(): Promise<number> {
     const report = await waitForReport(cp, standin);
     say(`[5/5] pod ${NAMESPACE}/${report.pod} Ready after ${secs()}`);
     say("");
-    say(formatReport(report, { standin, agent: agent.url, appVersion: meta.appVersion }));
+    say(formatReport(report, { standin, agent: agentUrl, appVersion: meta.appVersion }));
+    if (standin) say(await firstProfile(agent, report.pod));
     say("");
     const kubectl = pinnedKubectl.path.replace(`${repoRoot}/`, "");
     say("Look around (in another terminal):");
@@ -136,8 +143,9 @@ async function main(): Promise<number> {
     say(`  ${kubectl} -n ${NAMESPACE} logs ds/${RELEASE}-dd-otel-host-profiler`);
     say(`  ${helm.path.replace(`${repoRoot}/`, "")} -n ${NAMESPACE} status ${RELEASE}`);
     say(`  ${helm.path.replace(`${repoRoot}/`, "")} -n ${NAMESPACE} test ${RELEASE}`);
-    // For scripts and the teardown test: what the demo made on the host (scripts/node/node.ts HostState).
-    process.stdout.write(`DEMO-STATE ${JSON.stringify({ kubeconfig: cp.kubeconfig, state: { ...state, netnsBefore: [...state.netnsBefore], shimSocketsBefore: [...state.shimSocketsBefore] } })}\n`);
+    // For scripts and the teardown test: what the demo made on the host (scripts/cluster/host-state.ts HostState).
+    // Only for a program reading the output (a terminal shows a person nothing raw).
+    if (!process.stdout.isTTY) process.stdout.write(`DEMO-STATE ${JSON.stringify({ kubeconfig: cp.kubeconfig, state: hostStateJson(state) })}\n`);
     if (o.once) {
       await stop();
       return 0;
@@ -150,6 +158,17 @@ async function main(): Promise<number> {
     await stop();
     return 1;
   }
+}
+
+/** The first profile POST the Agent pod received, as a line for the user (the stand-in uploads every 10 s here). */
+async function firstProfile(agent: InstalledAgent, pod: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const post = (await agent.requests()).find((r) => r.method === "POST" && r.path === "/profiling/v1/input");
+    if (post) return `The Agent pod received a profile: POST ${post.path} from ${post.remote} (parts ${post.parts.join(", ")}; ${post.headers["Dd-Evp-Origin"]} ${post.headers["Dd-Evp-Origin-Version"]}), answered ${post.status}.`;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return `No profile reached the Agent pod within 30 s of ${pod} starting: see its log (kubectl -n ${NAMESPACE} logs ${pod}).`;
 }
 
 /** The profiler pod once Ready, and what its container printed. */

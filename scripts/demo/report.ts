@@ -35,7 +35,7 @@ export function formatReport(r: DemoReport, o: { standin: boolean; agent: string
   lines.push(`  uid ${s.uid}, no_new_privs ${s.noNewPrivs}, seccomp mode ${s.seccomp}, root filesystem ${s.rootfs}`);
   lines.push(`  capabilities ${s.caps.CapEff.join(", ") || "none"}`);
   lines.push("Sends to:");
-  lines.push(`  DD_TRACE_AGENT_URL ${s.env.DD_TRACE_AGENT_URL} (the Agent stand-in at ${o.agent}), DD_SITE ${s.env.DD_SITE}`);
+  lines.push(`  DD_TRACE_AGENT_URL ${s.env.DD_TRACE_AGENT_URL} (the Datadog chart's node-local Service, ${o.agent}), DD_SITE ${s.env.DD_SITE}`);
   lines.push(`  API key ${s.keys.DD_API_KEY?.present ? "set (from a Secret)" : "not set: local symbols are not uploaded"}`);
   return lines.join("\n");
 }

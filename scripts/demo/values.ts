@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import type { KnownNodeFailure } from "../profiler/startup.ts";
-import { KNOWN_FAILURES_VAR } from "../node/known-failures.ts";
+import { KNOWN_FAILURES_VAR } from "../standin/known-failures.ts";
 
 interface DemoValueOptions {
   mode: string;
@@ -20,6 +20,7 @@ export function demoValues(o: DemoValueOptions): Record<string, any> {
   const user = ((o.user ? load(o.user) : {}) ?? {}) as Record<string, any>;
   // The user's file may choose the mode; what the demo adds for it follows that choice.
   const ours = demoOwnValues({ ...o, mode: user.securityMode ?? o.mode });
+  // A user's own agent.* or profiler.* settings replace the demo's route and upload period whole.
   const merged: Record<string, any> = { ...ours, ...user, leastPrivilege: { ...ours.leastPrivilege, ...user?.leastPrivilege } };
   const omit = [...new Set([...(ours.leastPrivilege?.omitCapabilities ?? []), ...(user?.leastPrivilege?.omitCapabilities ?? [])])];
   if (omit.length) merged.leastPrivilege.omitCapabilities = omit;
@@ -37,6 +38,10 @@ function demoOwnValues(o: DemoValueOptions): Record<string, any> {
     // A pulled image is already on the node; the stand-in is served by the node's mirror of ghcr.io.
     ...(o.image ? { image: { ...o.image, pullPolicy: "IfNotPresent" } } : {}),
     ...(o.knownFailures.length ? { extraEnv: [{ name: KNOWN_FAILURES_VAR, value: o.knownFailures.join(",") }] } : {}),
+    // The Datadog chart's node-local Service (README: "With the Datadog Agent chart"), and uploads
+    // every 10 s instead of 60 s so the first profile shows soon.
+    agent: { service: { name: "datadog", namespace: "datadog" } },
+    profiler: { uploadPeriod: "10s" },
   };
 }
 

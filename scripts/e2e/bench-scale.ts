@@ -14,8 +14,10 @@ import { parseArgs } from "node:util";
 import { helms, helmTemplate, runHelm } from "../lib/helm.ts";
 import { findObject, parseManifests } from "../lib/manifests.ts";
 import { chartDir } from "../lib/paths.ts";
-import { createFakeNode, pool, startControlPlane, watchingKubelet } from "./control-plane.ts";
-import { followPods, maxUnavailableOf } from "./rollout.ts";
+import { createFakeNode, watchingKubelet } from "../cluster/fake-kubelet.ts";
+import { eachLimited } from "../lib/pool.ts";
+import { startControlPlane } from "../cluster/control-plane.ts";
+import { followPods, maxUnavailableOf } from "../cluster/rollout.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -48,7 +50,7 @@ try {
   figures.kubernetes = cp.binaries.version;
   const nodes = Array.from({ length: N }, (_, i) => `node-${String(i).padStart(4, "0")}`);
   let t = Date.now();
-  await pool(nodes, 16, (n) => createFakeNode(cp, n, i(n) % 10 === 0 ? { taints: [{ key: "dedicated", value: "batch", effect: "NoSchedule" }] } : {}));
+  await eachLimited(nodes, 16, (n) => createFakeNode(cp, n, i(n) % 10 === 0 ? { taints: [{ key: "dedicated", value: "batch", effect: "NoSchedule" }] } : {}));
   figures.nodesCreatedS = Number(secs(Date.now() - t));
   log(`${N} fake nodes created in ${figures.nodesCreatedS}s (every 10th tainted NoSchedule)`);
 

@@ -16,5 +16,5 @@ if [[ -z "${KUBEBUILDER_ASSETS:-}" ]] && ! command -v go >/dev/null; then
 fi
 
 # Build first, on its own, so its progress lines come before the tests' output and no test timeout covers it.
-npx node scripts/e2e/binaries.ts >/dev/null
+npx node scripts/cluster/binaries.ts >/dev/null
 exec npx vitest run --config test/e2e/vitest.config.ts "$@"

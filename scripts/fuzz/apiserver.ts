@@ -5,7 +5,8 @@
 // stored. Where each kind is served comes from the API's discovery documents, so any chart works.
 // A request the API server cannot finish in 10 s counts as refused: that is what a quantity with a
 // ten-digit exponent did (quantity.ts), and a shorter timeout lets shrinking replay it.
-import { ensureNamespace, type ControlPlane } from "../e2e/control-plane.ts";
+import { ensureNamespace } from "../cluster/resources.ts";
+import { type ControlPlane } from "../cluster/control-plane.ts";
 import type { KubeObject } from "../lib/manifests.ts";
 import { NAMESPACE } from "../matrix/render.ts";
 import type { Judge } from "./run.ts";

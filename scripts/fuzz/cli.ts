@@ -79,7 +79,7 @@ try {
   let judge: Judge | undefined;
   if (args["api-server"]) {
     const { apiServerJudge } = await import("./apiserver.ts");
-    const { startControlPlane } = await import("../e2e/control-plane.ts");
+    const { startControlPlane } = await import("../cluster/control-plane.ts");
     if (tty) process.stderr.write("starting kube-apiserver and etcd on 127.0.0.1 ...\n");
     const cp = await startControlPlane();
     stop = () => cp.stop();

@@ -144,18 +144,45 @@ export interface Values {
     tags?: string[];
   };
   /**
-   * The Datadog Agent the profiler sends profiles to.
+   * The Datadog Agent the profiler sends profiles to, by one of three routes: agent.url when it is set; else the Agent's node-local Service when agent.service.name is set; else the Agent's hostPort on each node's IP (agent.port).
    */
   agent?: {
     /**
-     * Datadog Agent trace endpoint as http(s)://host:port (DD_TRACE_AGENT_URL); empty means the Agent on the same node, at the node's IP and agent.port. Unix sockets are not supported by the profiler.
+     * Datadog Agent trace endpoint as http(s)://host:port (DD_TRACE_AGENT_URL), used as given; not with agent.service.name. Empty: agent.service.name's Service if set, else the node's IP and agent.port. Unix sockets: not supported.
      */
     url?: string;
     /**
-     * Trace port of the Agent on the node, used when agent.url is empty.
+     * Trace port of the Agent on the node (its hostPort), used when agent.url and agent.service.name are empty.
      */
     port?: number;
+    /**
+     * The Datadog Agent's node-local Service (internalTrafficPolicy: Local), which the Datadog chart renders by default; used when agent.service.name is set and agent.url is empty.
+     */
+    service?: {
+      /**
+       * Name of the Agent's node-local Service, e.g. datadog (the Datadog chart's fullname: the release name if it contains "datadog", else <release>-datadog). Set: profiles go to http://<name>.<namespace>.svc.<clusterDomain>:<port>.
+       */
+      name?: string;
+      /**
+       * Namespace of the Agent's Service; empty means the release's namespace. Only with agent.service.name.
+       */
+      namespace?: string;
+      /**
+       * Port of the Agent's Service (the Datadog chart's traceport, 8126); the NetworkPolicy opens it to the Agent pods, which policies see after the Service's translation, so it must equal its targetPort.
+       */
+      port?: number;
+      /**
+       * Labels of the Agent pods the Service selects, used only by the NetworkPolicy to open the trace port to them; empty means app: <agent.service.name>, as the Datadog chart labels them. Only with agent.service.name.
+       */
+      podLabels?: {
+        [k: string]: string | undefined;
+      };
+    };
   };
+  /**
+   * DNS domain of the cluster, the last part of the Agent's Service name when agent.service.name is set (<name>.<namespace>.svc.<clusterDomain>).
+   */
+  clusterDomain?: string;
   /**
    * "privileged" (the upstream guide: privileged, SYS_ADMIN, root) or "leastPrivilege" (not privileged, only the capabilities an eBPF profiler needs, read-only root filesystem).
    */
@@ -348,7 +375,7 @@ export interface Values {
      */
     create?: boolean;
     /**
-     * CIDRs of the nodes, to which the Agent's trace port is opened when agent.url is empty (the Agent listens on the node's IP); empty opens that port to any address, as a NetworkPolicy cannot name "this node".
+     * CIDRs of the nodes, to which the Agent's trace port is opened on the node route (agent.url and agent.service.name empty: the Agent listens on the node's IP); empty opens that port to any address, as a NetworkPolicy cannot name "this node".
      */
     agentNodeCIDRs?: string[];
     /**

@@ -1,6 +1,6 @@
 // What the released profiler does from container start to steady state, read from its source at the
 // tag of the chart's appVersion. The chart's leastPrivilege command, its capability set, its checks of
-// profiler.* knobs and the node tier's stand-in (scripts/node/standin) all follow this table:
+// profiler.* knobs and the node tier's stand-in (scripts/standin/binary) all follow this table:
 // - test/profiler/startup.test.ts fails when chart/Chart.yaml's appVersion is not `source.tag`, so a
 //   new release cannot be pinned before this file is re-read at its tag;
 // - the node tier (test/node/stand-in.test.ts) holds the stand-in to it: the same steps, in this
@@ -31,7 +31,7 @@ export const image = {
 
 /**
  * docker/release/entrypoint.sh, by version: what each does before `exec "$@"`. The node tier's image
- * carries a shell script of our own for each that behaves the same (scripts/node/image.ts).
+ * carries a shell script of our own for each that behaves the same (scripts/standin/image.ts).
  */
 export const entrypoints = {
   /** v0.3.0 to v0.4.0: `set -e`; mount debugfs unless /sys/kernel/debug/tracing is a directory. */

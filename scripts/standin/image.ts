@@ -1,5 +1,5 @@
 // The node tier's images, made here because no registry can be reached: the profiler stand-in
-// (scripts/node/standin, a static Go program) with bash and busybox's tools (the chart's `helm test`
+// (scripts/standin/binary, a static Go program) with bash and busybox's tools (the chart's `helm test`
 // pod runs bash, timeout, head and tr), packaged as an OCI image layout tar that `ctr images import`
 // loads under any reference, e.g. the chart's default ghcr.io/datadog/dd-otel-host-profiler:v<appVersion>.
 // Laid out as the release image is (scripts/profiler/startup.ts `image`): the binary at the same path,
@@ -12,11 +12,14 @@ import { dirname, join } from "node:path";
 import { tmpdir } from "node:os";
 import { gzipSync } from "node:zlib";
 import { execa } from "execa";
-import { cacheRoot } from "../e2e/binaries.ts";
+import { cacheRoot } from "../cluster/binaries.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { entrypoints, image as releaseImage } from "../profiler/startup.ts";
 
-export const standinDir = join(repoRoot, "scripts", "node", "standin");
+/** The pod sandbox image: the stand-in called as /pause (no registry to pull the real one from). */
+export const PAUSE_IMAGE = "localhost/dd-prof-node/pause:1";
+
+export const standinDir = join(repoRoot, "scripts", "standin", "binary");
 
 /** Static tools from Debian packages the image carries: bash-static and busybox-static. */
 export const imageTools = { bash: "/bin/bash-static", busybox: "/bin/busybox" };

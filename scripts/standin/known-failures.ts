@@ -2,9 +2,9 @@
 // node has: the node tier shows them failing and skips them elsewhere; `npm run demo` skips them and
 // says so. The stand-in checks the same conditions itself before it honours a skip.
 import type { KnownNodeFailure } from "../profiler/startup.ts";
-import type { KubeNode } from "./node.ts";
+import type { KubeNode } from "../cluster/node.ts";
 
-/** The variable that asks the stand-in to skip known failures (scripts/node/standin/main.go). */
+/** The variable that asks the stand-in to skip known failures (scripts/standin/binary/main.go). */
 export const KNOWN_FAILURES_VAR = "DD_STANDIN_KNOWN_FAILURES";
 
 /**

@@ -72,6 +72,41 @@ export const badCases: BadCase[] = [
   { name: "agent URL without scheme", kind: "template rule", values: { agent: { url: "datadog-agent:8126" } }, mentions: [["agent.url", "not an http(s)://host:port URL"]] },
   { name: "agent URL with a path", kind: "template rule", values: { agent: { url: "http://agent:8126/v0.4/traces" } }, mentions: [["agent.url"]] },
   { name: "agent URL port out of range", kind: "template rule", values: { agent: { url: "http://agent:99999" } }, mentions: [["agent.url", "port is out of range"]] },
+  // The route to the Agent's node-local Service (agent.service.*, clusterDomain).
+  { name: "Service name with a capital", kind: "pattern", values: { agent: { service: { name: "Datadog" } } }, mentions: [either("agent.service.name")] },
+  { name: "Service name starting with a digit (not a DNS-1035 label)", kind: "pattern", values: { agent: { service: { name: "1datadog" } } }, mentions: [either("agent.service.name")] },
+  { name: "Service name of 64 characters", kind: "pattern", values: { agent: { service: { name: "d".repeat(64) } } }, mentions: [either("agent.service.name")] },
+  { name: "Service namespace with a dot", kind: "pattern", values: { agent: { service: { name: "datadog", namespace: "data.dog" } } }, mentions: [either("agent.service.namespace")] },
+  { name: "Service port 0", kind: "range", values: { agent: { service: { name: "datadog", port: 0 } } }, mentions: [either("agent.service.port")] },
+  { name: "Service port 65536", kind: "range", values: { agent: { service: { name: "datadog", port: 65536 } } }, mentions: [either("agent.service.port")] },
+  { name: "Service port as a string", kind: "type", values: { agent: { service: { name: "datadog", port: "8126" } } }, mentions: [either("agent.service.port")] },
+  { name: "cluster domain with an underscore", kind: "pattern", values: { clusterDomain: "cluster_local" } , mentions: [either("clusterDomain")] },
+  { name: "cluster domain with a trailing dot", kind: "pattern", values: { clusterDomain: "cluster.local." }, mentions: [either("clusterDomain")] },
+  { name: "Agent pod label value with a space", kind: "pattern", values: { agent: { service: { name: "datadog", podLabels: { app: "data dog" } } } }, mentions: [["agent.service.podLabels", "/agent/service/podLabels"]] },
+  {
+    name: "Agent pod label key that is not a label key",
+    kind: "template rule",
+    values: { agent: { service: { name: "datadog", podLabels: { "bad key": "datadog" } } } },
+    mentions: [['agent.service.podLabels has the key "bad key", which is not a label key', "Allowed: a name of up to 63 letters"]],
+  },
+  {
+    name: "agent.url and agent.service.name both set",
+    kind: "mutual exclusion",
+    values: { agent: { url: "http://agent.example.com:8126", service: { name: "datadog" } } },
+    mentions: [['agent.url and agent.service.name are both set (agent.url is "http://agent.example.com:8126", agent.service.name is "datadog")', "Allowed: one of them"]],
+  },
+  {
+    name: "agent.service.namespace without agent.service.name",
+    kind: "template rule",
+    values: { agent: { service: { namespace: "datadog" } } },
+    mentions: [['agent.service.namespace is "datadog" while agent.service.name is empty', "Allowed: agent.service.name set too"]],
+  },
+  {
+    name: "agent.service.podLabels without agent.service.name",
+    kind: "template rule",
+    values: { agent: { service: { podLabels: { app: "datadog" } } } },
+    mentions: [["agent.service.podLabels is set while agent.service.name is empty", "Allowed: agent.service.name set too"]],
+  },
   {
     name: "API key literal smuggled through extraEnv",
     kind: "template rule",
@@ -125,6 +160,13 @@ describe.each(await helms())("bad input with $id", (helm) => {
     expect(r.stderr).toContain("never add one");
   });
 
+  it("refuses the Service route's cross-key rules even with the schema skipped, each at once", async () => {
+    const r = await render(helm, { agent: { url: "http://agent.example.com:8126", service: { name: "datadog", podLabels: { "bad key": "x" } } } }, { extraArgs: ["--skip-schema-validation"] });
+    expect(r.ok).toBe(false);
+    expect(r.stderr).toContain("[ERROR] agent.url and agent.service.name are both set");
+    expect(r.stderr).toContain('[ERROR] agent.service.podLabels has the key "bad key"');
+  });
+
   it("accepts every quantity form Kubernetes does", async () => {
     const quantities = { requests: { cpu: "0.5", memory: "128974848" }, limits: { cpu: 2, memory: "1.5Gi" } };
     const r = await render(helm, { resources: quantities, extraVolumes: [{ name: "s", emptyDir: { sizeLimit: "512M" } }, { name: "t", emptyDir: { sizeLimit: "1e3" } }] });
@@ -156,6 +198,8 @@ describe.each(await helms())("nulled settings with $id", (helm) => {
     { values: { securityMode: null }, key: "securityMode" },
     { values: { datadog: { site: null } }, key: "site" },
     { values: { agent: { port: null } }, key: "port" },
+    { values: { agent: { service: { name: "datadog", port: null } } }, key: "port" },
+    { values: { clusterDomain: null }, key: "clusterDomain" },
     { values: { updateStrategy: null }, key: "updateStrategy" },
     { values: { image: null }, key: "image" },
   ])("refuses $key: null, naming it", async ({ values, key }) => {

@@ -24,7 +24,11 @@ function chartWithVisibleNotes(): string {
 
 describe.each(await helms())("$id", (helm) => {
   it("lints the chart with --strict, on the defaults and with every option switched", async () => {
-    for (const values of [{}, { securityMode: "leastPrivilege", profiler: { splitByService: false, hostService: "cluster-hosts" }, datadog: { apiKey: fakeApiKey } }]) {
+    for (const values of [
+      {},
+      { securityMode: "leastPrivilege", profiler: { splitByService: false, hostService: "cluster-hosts" }, datadog: { apiKey: fakeApiKey } },
+      { agent: { service: { name: "datadog", namespace: "datadog", podLabels: { app: "datadog" } } }, clusterDomain: "corp.internal", networkPolicy: { create: true } },
+    ]) {
       const r = await runHelm(helm, ["lint", "--strict", chartDir, "--values", valuesFile(values)]);
       expect(r.ok, r.stdout + r.stderr).toBe(true);
       expect(r.stdout).toContain("0 chart(s) failed");
@@ -80,6 +84,18 @@ describe.each(await helms())("$id", (helm) => {
     expect(await notes({ profiler: { verbose: true } })).toContain("WARNING: profiler.verbose is true");
     // Those failures are v0.4.0's: an image of another release is not told them.
     expect(await notes({ image: { tag: "v0.5.0" } })).not.toContain("Known failures of dd-otel-host-profiler v0.4.0");
+  });
+
+  it("NOTES say which route to the Agent is in use, and on the node route what to set for the Datadog chart's Service", async () => {
+    const node = await notes({});
+    expect(node).toContain("Profiles go to the Datadog Agent at: http://<node IP>:8126 (the Agent's hostPort on each node's IP; it needs APM on that host port)");
+    expect(node).toContain("The Datadog chart (datadog/datadog) opens no hostPort by default: to reach its node-local Service instead,\nwith no change to the Agent, set agent.service.name (e.g. datadog) and agent.service.namespace.");
+    const service = await notes({ agent: { service: { name: "datadog", namespace: "datadog" } } });
+    expect(service).toContain("Profiles go to the Datadog Agent at: http://datadog.datadog.svc.cluster.local:8126 (the Agent's node-local Service datadog/datadog, agent.service.name)");
+    expect(service).not.toContain("opens no hostPort");
+    const url = await notes({ agent: { url: "http://agent.example.com:8126" } });
+    expect(url).toContain("Profiles go to the Datadog Agent at: http://agent.example.com:8126\n");
+    expect(url).not.toContain("opens no hostPort");
   });
 
   it("NOTES warn that a RuntimeDefault seccomp profile may refuse the profiler's system calls", async () => {

@@ -16,7 +16,16 @@ it("keeps the demo's known-failure variable and left-out capabilities when the u
   expect(v.extraEnv).toEqual([{ name: "DD_STANDIN_KNOWN_FAILURES", value: "memlock" }, { name: "FOO", value: "bar" }]);
   expect(v.leastPrivilege.omitCapabilities).toEqual(["SYS_RESOURCE", "IPC_LOCK"]);
   // In privileged mode nothing is left out, and an empty file changes nothing.
-  expect(demoValues({ mode: "privileged", knownFailures: [], ungrantable: ["SYS_RESOURCE"], user: "" })).toEqual({ securityMode: "privileged" });
+  const route = { agent: { service: { name: "datadog", namespace: "datadog" } }, profiler: { uploadPeriod: "10s" } };
+  expect(demoValues({ mode: "privileged", knownFailures: [], ungrantable: ["SYS_RESOURCE"], user: "" })).toEqual({ securityMode: "privileged", ...route });
+});
+
+it("sends to the Datadog chart's node-local Service, unless the user's file picks the Agent's address", () => {
+  const own = demoValues({ mode: "privileged", knownFailures: [], ungrantable: [], user: "" });
+  expect(own.agent).toEqual({ service: { name: "datadog", namespace: "datadog" } });
+  // agent.url and agent.service.name together are refused by the chart: the user's choice replaces the demo's.
+  const theirs = demoValues({ mode: "privileged", knownFailures: [], ungrantable: [], user: "agent:\n  url: http://10.0.0.1:8126\n" });
+  expect(theirs.agent).toEqual({ url: "http://10.0.0.1:8126" });
 });
 
 it("splits an image reference at the tag after the last slash, and a digest", () => {

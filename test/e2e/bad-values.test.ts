@@ -3,7 +3,7 @@
 // leaves the namespace empty of the release's objects (and no release record).
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
-import { type ControlPlane, startControlPlane } from "../../scripts/e2e/control-plane.ts";
+import { type ControlPlane, startControlPlane } from "../../scripts/cluster/control-plane.ts";
 import { chartDir, describeHelm, freshNamespace, helmOn, noWait, PSA_LABEL, releaseObjects } from "./lib.ts";
 
 const SECRET = "leakedsecretvalue0123456789abcde";

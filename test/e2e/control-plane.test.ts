@@ -4,17 +4,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { expect, test } from "vitest";
-import { startControlPlane } from "../../scripts/e2e/control-plane.ts";
+import { startControlPlane } from "../../scripts/cluster/control-plane.ts";
 import { repoRoot, until } from "./lib.ts";
+import { alive } from "../helpers/cluster.ts";
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test("starts on 127.0.0.1 with RBAC and Pod Security admission, and stop() leaves no process and no file", async () => {
   const cp = await startControlPlane({ controllerManager: true });
@@ -39,7 +32,7 @@ test("starts on 127.0.0.1 with RBAC and Pod Security admission, and stop() leave
 });
 
 test("an interrupted run (SIGINT) leaves no process and no file", async () => {
-  const child = execa("npx", ["node", join(repoRoot, "scripts/e2e/control-plane.ts")], { reject: false, all: true });
+  const child = execa("npx", ["node", join(repoRoot, "scripts/cluster/control-plane.ts")], { reject: false, all: true });
   let out = "";
   child.all!.on("data", (d: Buffer) => (out += d.toString()));
   // If the process ends first, say so with what it printed, rather than waiting out the timeout.

@@ -5,8 +5,10 @@
 // status subresource, and the rollout is checked on every pod change the API went through (a watch).
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
-import { type ControlPlane, createFakeNode, fakeKubelet, startControlPlane, targetNode } from "../../scripts/e2e/control-plane.ts";
-import { followPods, maxUnavailableOf } from "../../scripts/e2e/rollout.ts";
+import { type ControlPlane, startControlPlane } from "../../scripts/cluster/control-plane.ts";
+import { createFakeNode, fakeKubelet } from "../../scripts/cluster/fake-kubelet.ts";
+import { targetNode } from "../../scripts/cluster/resources.ts";
+import { followPods, maxUnavailableOf } from "../../scripts/cluster/rollout.ts";
 import { chartDir, describeHelm, freshNamespace, helmOn, noWait, PSA_LABEL, render, until } from "./lib.ts";
 
 const HELMS = await helms();

@@ -7,7 +7,7 @@ import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { helms, helmTemplate } from "../../scripts/lib/helm.ts";
-import { type ControlPlane, startControlPlane } from "../../scripts/e2e/control-plane.ts";
+import { type ControlPlane, startControlPlane } from "../../scripts/cluster/control-plane.ts";
 import { chartDir, describeHelm, freshNamespace, PSA_LABEL, valuesCases } from "./lib.ts";
 
 const HELMS = await helms();

@@ -9,7 +9,7 @@ import { apiServerJudge } from "../../scripts/fuzz/apiserver.ts";
 import { formatFinding, formatSummary } from "../../scripts/fuzz/report.ts";
 import { runFuzz, type FuzzResult } from "../../scripts/fuzz/run.ts";
 import { helms } from "../../scripts/lib/helm.ts";
-import { type ControlPlane, startControlPlane } from "../../scripts/e2e/control-plane.ts";
+import { type ControlPlane, startControlPlane } from "../../scripts/cluster/control-plane.ts";
 import { chartDir } from "./lib.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);

@@ -1,6 +1,6 @@
 // Finds or builds (once per machine, into ~/.cache) the control-plane binaries before any test file
 // runs, so the build's progress shows once and no test's timeout covers it.
-import { ensureBinaries } from "../../scripts/e2e/binaries.ts";
+import { ensureBinaries } from "../../scripts/cluster/binaries.ts";
 
 export default async function setup(): Promise<void> {
   const t0 = Date.now();

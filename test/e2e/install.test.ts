@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
 import { parseManifests } from "../../scripts/lib/manifests.ts";
-import { type ControlPlane, startControlPlane } from "../../scripts/e2e/control-plane.ts";
+import { type ControlPlane, startControlPlane } from "../../scripts/cluster/control-plane.ts";
 import { chartDir, describeHelm, freshNamespace, getLive, helmOn, noWait, PSA_LABEL, psaWarnings, refKey, refsOf, render } from "./lib.ts";
 
 const HELMS = await helms();

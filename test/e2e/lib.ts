@@ -8,30 +8,15 @@ import { execa } from "execa";
 import { type Helm, type HelmResult, runHelm } from "../../scripts/lib/helm.ts";
 import { chartDir, repoRoot } from "../../scripts/lib/paths.ts";
 import { renderOk } from "../helpers/render.ts";
-import { ensureNamespace, type ControlPlane } from "../../scripts/e2e/control-plane.ts";
+import { type ControlPlane } from "../../scripts/cluster/control-plane.ts";
 
 export { chartDir, repoRoot };
+export { describeHelm, freshNamespace, helmOn, noWait, PSA_FIX, PSA_LABEL, until } from "../helpers/cluster.ts";
+import { describeHelm, helmOn } from "../helpers/cluster.ts";
 
-/** The label a namespace needs for the profiler's pods (hostPID, privileged or added capabilities). */
-export const PSA_LABEL = "pod-security.kubernetes.io/enforce";
-export const PSA_FIX = `${PSA_LABEL}=privileged`;
 
-let nsCounter = 0;
-/** A fresh namespace per test, labeled as asked (e.g. {[PSA_LABEL]: "privileged"}). */
-export async function freshNamespace(cp: ControlPlane, prefix: string, labels: Record<string, string> = {}): Promise<string> {
-  const name = `${prefix}-${process.pid % 10000}-${++nsCounter}`.toLowerCase().slice(0, 63);
-  await ensureNamespace(cp, name, labels);
-  return name;
-}
 
-/** helm against the control plane: --kubeconfig is passed explicitly, so nothing leaks from the user's env. */
-export function helmOn(cp: ControlPlane, helm: Helm, args: string[]): Promise<HelmResult> {
-  return runHelm(helm, [...args, "--kubeconfig", cp.kubeconfig]);
-}
 
-export function describeHelm(r: HelmResult): string {
-  return `exit ${r.exitCode}\n--- stdout ---\n${r.stdout.slice(-3000)}\n--- stderr ---\n${r.stderr.slice(-3000)}`;
-}
 
 export interface ObjRef {
   apiVersion: string;
@@ -136,20 +121,6 @@ export async function packageChartAt(helm: Helm, rev: string): Promise<{ tgz: st
   return { tgz: join(dir, tgz), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined | false>, intervalMs = 200): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-}
 
 /** Core events of a namespace, as "reason: message" lines, optionally for one involved object. */
 export async function eventLines(cp: ControlPlane, namespace: string, involvedName?: string): Promise<string[]> {
@@ -157,10 +128,6 @@ export async function eventLines(cp: ControlPlane, namespace: string, involvedNa
   return (r.body.items as any[]).filter((e) => !involvedName || e.involvedObject?.name === involvedName).map((e) => `${e.reason}: ${e.message}`);
 }
 
-/** "Don't wait" in each Helm's words: Helm 4 deprecated the boolean form of --wait. */
-export function noWait(helm: Helm): string {
-  return helm.major >= 4 ? "--wait=hookOnly" : "--wait=false";
-}
 
 /** Pod Security admission warnings in Helm's output (Helm 3 logs them through klog, Helm 4 through slog). */
 export function psaWarnings(r: HelmResult): string[] {

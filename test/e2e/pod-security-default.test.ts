@@ -4,7 +4,8 @@
 // DaemonSet's events must tell the user which label the namespace needs, and that label fixes it.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
-import { type ControlPlane, createFakeNode, startControlPlane } from "../../scripts/e2e/control-plane.ts";
+import { type ControlPlane, startControlPlane } from "../../scripts/cluster/control-plane.ts";
+import { createFakeNode } from "../../scripts/cluster/fake-kubelet.ts";
 import { chartDir, describeHelm, eventLines, freshNamespace, helmOn, noWait, PSA_FIX, psaWarnings, render, until } from "./lib.ts";
 
 const HELMS = await helms();

@@ -5,7 +5,8 @@
 // - and the DaemonSet controller's pods are refused, which shows in the DaemonSet's events.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
-import { type ControlPlane, createFakeNode, startControlPlane } from "../../scripts/e2e/control-plane.ts";
+import { type ControlPlane, startControlPlane } from "../../scripts/cluster/control-plane.ts";
+import { createFakeNode } from "../../scripts/cluster/fake-kubelet.ts";
 import { chartDir, describeHelm, eventLines, freshNamespace, helmOn, noWait, PSA_FIX, PSA_LABEL, psaWarnings, render, until } from "./lib.ts";
 
 const HELMS = await helms();

@@ -1,7 +1,7 @@
 // The rollout checker used by daemonset.test.ts and bench-scale.ts, on made-up pod events: it must
 // catch a rollout that takes more nodes down than allowed, or the rollout tests would prove nothing.
 import { expect, test } from "vitest";
-import { maxUnavailableOf, PodTimeline } from "../../scripts/e2e/rollout.ts";
+import { maxUnavailableOf, PodTimeline } from "../../scripts/cluster/rollout.ts";
 
 const pod = (name: string, node: string, image: string, ready: boolean, terminating = false) => ({
   metadata: { name, ...(terminating ? { deletionTimestamp: "2026-01-01T00:00:00Z" } : {}) },

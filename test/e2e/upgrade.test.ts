@@ -4,7 +4,7 @@
 // release may remain, cluster-scoped RBAC included (splitByService=false renders ClusterRole + binding).
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
-import { type ControlPlane, startControlPlane } from "../../scripts/e2e/control-plane.ts";
+import { type ControlPlane, startControlPlane } from "../../scripts/cluster/control-plane.ts";
 import {
   chartDir, describeHelm, freshNamespace, getLive, helmOn, noWait, packageChartAt, PSA_LABEL, refKey, refsOf, releaseObjects, render, upgradeBase,
 } from "./lib.ts";

@@ -1,6 +1,6 @@
 // The end-to-end tier (`npm run test:e2e`): the chart on a real kube-apiserver (+ etcd and
 // kube-controller-manager) on 127.0.0.1. globalSetup finds or builds the binaries once (see
-// scripts/e2e/binaries.ts); each test file starts its own control plane, so files run one at a time
+// scripts/cluster/binaries.ts); each test file starts its own control plane, so files run one at a time
 // (two cores; a control plane and Helm processes are enough load).
 import { defineConfig } from "vitest/config";
 

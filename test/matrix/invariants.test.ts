@@ -14,6 +14,8 @@ const bases = {
   splitOff: { profiler: { splitByService: false, hostService: "cluster-hosts" } },
   openshift: { securityMode: "leastPrivilege", openshift: { scc: { create: true } } },
   openshiftPrivileged: { openshift: { scc: { create: true } } },
+  // The Datadog chart's node-local Service (release datadog in namespace datadog).
+  service: { agent: { service: { name: "datadog", namespace: "datadog" } }, networkPolicy: { create: true } },
 } satisfies Record<string, Record<string, unknown>>;
 type Base = keyof typeof bases;
 
@@ -60,6 +62,12 @@ const table: [string, Base, (objs: KubeObject[]) => void, RegExp][] = [
     },
     /\$\(DD_AGENT_HOST\), not defined earlier/,
   ],
+  ["agent-route", "service", (o) => (env(o, "DD_TRACE_AGENT_URL").value = "http://datadog.datadog.svc.cluster.local:8125"), /DD_TRACE_AGENT_URL must be http:\/\/datadog\.datadog\.svc\.cluster\.local:8126 \(the Agent's node-local Service datadog\/datadog\), got "http:\/\/datadog\.datadog\.svc\.cluster\.local:8125"/],
+  ["agent-route", "service", (o) => (env(o, "DD_TRACE_AGENT_URL").value = "http://datadog.profiling.svc.cluster.local:8126"), /must be http:\/\/datadog\.datadog\.svc/],
+  ["agent-route", "service", (o) => profiler(o).env.unshift({ name: "DD_AGENT_HOST", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } }), /DD_AGENT_HOST must not be set on the service route/],
+  ["agent-route", "service", (o) => ((o.find((x) => x.kind === "Pod") as Obj).spec.containers[0].env.find((e: Obj) => e.name === "DD_TRACE_AGENT_URL").value = "http://$(DD_AGENT_HOST):8126"), /the helm test pod: DD_TRACE_AGENT_URL must be http:\/\/datadog\.datadog/],
+  ["agent-route", "privileged", (o) => (env(o, "DD_TRACE_AGENT_URL").value = "http://datadog.datadog.svc.cluster.local:8126"), /must be http:\/\/\$\(DD_AGENT_HOST\):8126 \(the Agent's hostPort on each node's IP\)/],
+  ["agent-route", "privileged", (o) => (env(o, "DD_AGENT_HOST").valueFrom.fieldRef.fieldPath = "status.podIP"), /DD_AGENT_HOST must come from fieldRef status.hostIP on the node route/],
   ["dd-service", "privileged", (o) => (profiler(o).env = profiler(o).env.filter((e: Obj) => e.name !== "DD_SERVICE")), /DD_SERVICE is not set/],
   ["dd-site", "privileged", (o) => (env(o, "DD_SITE").value = "datadoghq.org"), /not a Datadog site/],
   ["keys-from-secret-ref", "privileged", (o) => Object.assign(env(o, "DD_API_KEY"), { value: "x", valueFrom: undefined }), /must come from valueFrom.secretKeyRef/],

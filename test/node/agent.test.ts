@@ -2,7 +2,7 @@
 // Agent stand-in on the node's IP (answering /info), with nothing listening, and answering an error.
 import { afterEach, describe, expect, test } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
-import { type AgentStandin, startAgentStandin } from "../../scripts/node/agent-standin.ts";
+import { type AgentStandin, startAgentStandin } from "../../scripts/standin/agent-standin.ts";
 import { describeHelm, expectAgentUrl, helmOn, install, report, runningPod, uninstall, useNode } from "./lib.ts";
 
 const env = useNode();

@@ -41,7 +41,7 @@ test("IPC_LOCK removed from _securitycontext.tpl: the leastPrivilege check names
 
 test("DD_AGENT_HOST defined after DD_TRACE_AGENT_URL: the agent URL check names the unexpanded variable", async () => {
   const chart = brokenChart("_env.tpl", (t) => {
-    const block = /\{\{- if not \.Values\.agent\.url \}\}\n- name: DD_AGENT_HOST\n(?:.*\n){3}\{\{- end \}\}\n/.exec(t)![0];
+    const block = /\{\{- if eq \(include "dd-otel-host-profiler\.agentRoute" \.\) "node" \}\}\n- name: DD_AGENT_HOST\n(?:.*\n){3}\{\{- end \}\}\n/.exec(t)![0];
     const url = /- name: DD_TRACE_AGENT_URL\n.*\n/.exec(t)![0];
     return t.replace(block, "").replace(url, url + block);
   });

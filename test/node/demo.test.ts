@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { expect, onTestFinished, test } from "vitest";
-import { leftoversOf } from "../../scripts/node/node.ts";
+import { hostStateFromJson, leftoversOf } from "../../scripts/cluster/host-state.ts";
 import { repoRoot } from "../../scripts/lib/paths.ts";
 
 interface Run {
@@ -31,7 +31,7 @@ async function demo(args: string[], until: RegExp): Promise<Run> {
         lines.push(l);
         if (l.startsWith("DEMO-STATE ")) {
           const s = JSON.parse(l.slice("DEMO-STATE ".length)).state;
-          state = { ...s, netnsBefore: new Set<string>(s.netnsBefore), shimSocketsBefore: new Set<string>(s.shimSocketsBefore) };
+          state = hostStateFromJson(s);
         }
         if (until.test(l)) resolve();
       });
@@ -47,6 +47,9 @@ test("shows the pod Ready with its report and how to look around; Ctrl-C leaves 
   expect(out).toMatch(/\[5\/5\] pod profiling\/demo-dd-otel-host-profiler-\S+ Ready after/);
   expect(out).toContain("Profiler start-up (the stand-in replaying v");
   expect(out).toMatch(/ok {6}attach-tracer/);
+  // The Datadog chart's own Agent pod received a profile through its node-local Service.
+  expect(out).toContain("[3/5] the Datadog Agent as its chart 3.240.0 installs it");
+  expect(out).toMatch(/The Agent pod received a profile: POST \/profiling\/v1\/input from 10\.213\.\d+\.\d+:\d+ \(parts cpu\.pprof, event; dd-otel-host-profiler \S+\), answered 200\./);
   expect(out).toContain("export KUBECONFIG=");
   expect(out).toContain("kubectl -n profiling get pods");
   expect(leftoversOf(run.state).length, "while the demo runs, its node exists").toBeGreaterThan(0);

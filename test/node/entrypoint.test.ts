@@ -8,7 +8,7 @@
 import { expect, test } from "vitest";
 import { awaitProfilerStart } from "../../scripts/ci/await-profiler-start.ts";
 import { helms } from "../../scripts/lib/helm.ts";
-import { profilerImage } from "../../scripts/node/image.ts";
+import { profilerImage } from "../../scripts/standin/image.ts";
 import { image as releaseImage } from "../../scripts/profiler/startup.ts";
 import { chartMeta, DEFAULT_IMAGE, expectStartup, exitedPod, install, report, runningPod, ungrantable, uninstall, useNode, type NodeEnv } from "./lib.ts";
 

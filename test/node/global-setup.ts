@@ -1,8 +1,8 @@
 // Before any node test: the machine has what a node needs (else one message says what is missing and
 // how to get it), and kubelet, kube-scheduler, the control plane and the profiler stand-in are built.
-import { ensureBinaries } from "../../scripts/e2e/binaries.ts";
-import { buildStandin } from "../../scripts/node/image.ts";
-import { missingPrerequisites } from "../../scripts/node/prerequisites.ts";
+import { ensureBinaries } from "../../scripts/cluster/binaries.ts";
+import { buildStandin } from "../../scripts/standin/image.ts";
+import { missingPrerequisites } from "../../scripts/cluster/prerequisites.ts";
 
 export default async function setup(): Promise<void> {
   const missing = missingPrerequisites();

@@ -7,13 +7,14 @@ import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect } from "vitest";
 import { leastPrivilegeCapabilities, leastPrivilegeCapabilityNames, probeOperations, type ProbeOperation } from "../../scripts/contract/capabilities.ts";
 import { binarySteps, knownNodeFailures, type KnownNodeFailure } from "../../scripts/profiler/startup.ts";
-import type { ControlPlane } from "../../scripts/e2e/control-plane.ts";
+import { type ControlPlane } from "../../scripts/cluster/control-plane.ts";
 import type { Helm, HelmResult } from "../../scripts/lib/helm.ts";
 import { readChartMeta } from "../../scripts/lib/chart.ts";
-import { type KubeNode, startCluster } from "../../scripts/node/node.ts";
-import { KNOWN_FAILURES_VAR, knownFailures } from "../../scripts/node/known-failures.ts";
+import { startCluster, type StandinNode } from "../../scripts/standin/cluster.ts";
+import { KNOWN_FAILURES_VAR, knownFailures } from "../../scripts/standin/known-failures.ts";
 import { valuesFile } from "../helpers/render.ts";
-import { chartDir, describeHelm, freshNamespace, helmOn, noWait, PSA_LABEL, until } from "../e2e/lib.ts";
+import { describeHelm, freshNamespace, helmOn, noWait, PSA_LABEL, until } from "../helpers/cluster.ts";
+import { chartDir } from "../../scripts/lib/paths.ts";
 
 export { chartDir, describeHelm, helmOn, knownFailures, noWait, until };
 
@@ -29,11 +30,11 @@ const nodeLog = (line: string) => {
 
 export interface NodeEnv {
   cp: ControlPlane;
-  node: KubeNode;
+  node: StandinNode;
 }
 
 /**
- * Starts a control plane and one real node (scripts/node/node.ts startCluster) before the file's
+ * Starts a control plane and one real node (scripts/standin/cluster.ts startCluster) before the file's
  * tests, and stops both after; the file fails if anything the node started survives.
  */
 export function useNode(): NodeEnv {
@@ -54,7 +55,7 @@ export function useNode(): NodeEnv {
 }
 
 /** Capabilities of the chart's leastPrivilege set that this node's runtime cannot grant at all. */
-export function ungrantable(node: KubeNode): string[] {
+export function ungrantable(node: StandinNode): string[] {
   return leastPrivilegeCapabilityNames.filter((c) => !node.boundingSet.includes(c));
 }
 
@@ -139,7 +140,7 @@ export interface StepResult {
   detail?: string;
 }
 
-/** What the stand-in printed (see scripts/node/standin/main.go, Report). */
+/** What the stand-in printed (see scripts/standin/binary/main.go, Report). */
 export interface StandinReport {
   kernel: string;
   uid: number;

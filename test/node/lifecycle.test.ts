@@ -1,8 +1,8 @@
 // Upgrade and uninstall on a real node, with Helm 3 and Helm 4: `helm upgrade` to a new image replaces
 // the running pod within the DaemonSet's maxUnavailable (every pod event replayed, see
-// scripts/e2e/rollout.ts) and the old container stops; `helm uninstall` leaves no container running.
+// scripts/cluster/rollout.ts) and the old container stops; `helm uninstall` leaves no container running.
 import { describe, expect, test } from "vitest";
-import { followPods, maxUnavailableOf } from "../../scripts/e2e/rollout.ts";
+import { followPods, maxUnavailableOf } from "../../scripts/cluster/rollout.ts";
 import { helms } from "../../scripts/lib/helm.ts";
 import { valuesFile } from "../helpers/render.ts";
 import { chartDir, DEFAULT_IMAGE, describeHelm, helmOn, install, report, runningPod, ungrantable, until, useNode } from "./lib.ts";

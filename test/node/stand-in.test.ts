@@ -9,7 +9,7 @@ import { execa } from "execa";
 import { describe, expect, test } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
 import { chartDir } from "../../scripts/lib/paths.ts";
-import { buildStandin } from "../../scripts/node/image.ts";
+import { buildStandin } from "../../scripts/standin/image.ts";
 import { binarySteps } from "../../scripts/profiler/startup.ts";
 import { knobBounds, knobValues, rawEnvOf } from "../helpers/knob-bounds.ts";
 import { daemonSet, renderOk } from "../helpers/render.ts";

@@ -1,16 +1,16 @@
 // Interrupted mid-run, the node tier still removes everything it made: a process holding a control
 // plane and a node with a running profiler pod gets SIGINT, and afterwards nothing of it is left on
-// the host (processes, containers, mounts, network namespaces, bridge, cgroups, kptr_restrict, tracefs).
+// the host (processes, containers, mounts, network namespaces, bridge, cgroups, netfilter rules, sysctls, tracefs).
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { expect, onTestFinished, test } from "vitest";
-import { leftoversOf } from "../../scripts/node/node.ts";
+import { hostStateFromJson, leftoversOf } from "../../scripts/cluster/host-state.ts";
 import { repoRoot } from "../../scripts/lib/paths.ts";
 import { pinnedKubectl } from "../../scripts/lib/pinned-tools.ts";
 import { DEFAULT_IMAGE } from "./lib.ts";
 
 test("SIGINT to a process holding a node with a running pod leaves nothing behind", async () => {
-  const child = spawn(process.execPath, ["scripts/node/node.ts"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["scripts/standin/cluster.ts"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
   onTestFinished(() => {
     child.kill("SIGINT");
   });
@@ -22,7 +22,7 @@ test("SIGINT to a process holding a node with a running pod leaves nothing behin
     exited.then((c) => Promise.reject(new Error(`the node CLI exited (${c}) before it was ready:\n${stderr}`))),
   ]);
   const info = JSON.parse(first);
-  const state = { ...info.state, netnsBefore: new Set<string>(info.state.netnsBefore), shimSocketsBefore: new Set<string>(info.state.shimSocketsBefore) };
+  const state = hostStateFromJson(info.state);
   expect(leftoversOf(state).length, "while the node runs, its folder, bridge and processes exist").toBeGreaterThan(0);
 
   // A running pod: a sandbox, a container and a network namespace that the interrupt must remove too.

@@ -89,6 +89,21 @@ function literalEnv(p: ContainerRef, name: string, out: Violation[]): string | u
   return e.value;
 }
 
+/** The route to the Agent the case's values choose, and the DD_TRACE_AGENT_URL it must render (the chart's agentRoute). */
+export function expectedAgentRoute(ctx: CellContext): { route: "url" | "service" | "node"; url: string; words: string } {
+  const agent = obj(ctx.case.values.agent);
+  const svc = obj(agent.service);
+  if (typeof agent.url === "string" && agent.url !== "") return { route: "url", url: agent.url, words: "agent.url" };
+  if (typeof svc.name === "string" && svc.name !== "") {
+    const ns = typeof svc.namespace === "string" && svc.namespace !== "" ? svc.namespace : ctx.namespace;
+    const domain = typeof ctx.case.values.clusterDomain === "string" && ctx.case.values.clusterDomain !== "" ? ctx.case.values.clusterDomain : "cluster.local";
+    const port = typeof svc.port === "number" ? svc.port : 8126;
+    return { route: "service", url: `http://${svc.name}.${ns}.svc.${domain}:${port}`, words: `the Agent's node-local Service ${ns}/${svc.name}` };
+  }
+  const port = typeof agent.port === "number" ? agent.port : 8126;
+  return { route: "node", url: `http://$(DD_AGENT_HOST):${port}`, words: "the Agent's hostPort on each node's IP" };
+}
+
 const KEY_VARS = ["DD_API_KEY", "DD_HOST_PROFILING_API_KEY", "DD_APP_KEY", "DD_HOST_PROFILING_APP_KEY"];
 const RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
 /** What the container metadata provider calls: pods on its node (list/watch), its node (get). */
@@ -210,6 +225,31 @@ export const profilerInvariants: Invariant[] = [
         if (url.protocol !== "http:" && url.protocol !== "https:") v(out, p.owner, where, `DD_TRACE_AGENT_URL must be http(s), got ${url.protocol}`);
         else if (url.hostname === "") v(out, p.owner, where, "DD_TRACE_AGENT_URL has no host");
         else if (url.pathname !== "/" || url.search || url.hash || url.username) v(out, p.owner, where, `DD_TRACE_AGENT_URL must be http(s)://host:port with no path, got "${env[i].value}"`);
+      }),
+  },
+  {
+    name: "agent-route",
+    reason:
+      "DD_TRACE_AGENT_URL follows the one route the values choose: agent.url as given; else the Agent's node-local Service (http://<agent.service.name>.<namespace>.svc.<clusterDomain>:<agent.service.port>); else the node's IP (DD_AGENT_HOST from status.hostIP) and agent.port. DD_AGENT_HOST is set on the node route only, and the helm test pod checks the same endpoint.",
+    check: (ctx) =>
+      withProfiler(ctx, (p, out) => {
+        const expected = expectedAgentRoute(ctx);
+        const check = (c: ContainerRef, who: string) => {
+          const env = envOf(c);
+          const i = env.findIndex((e) => e.name === "DD_TRACE_AGENT_URL");
+          if (i < 0) return v(out, c.owner, `${c.path}.env`, `${who}DD_TRACE_AGENT_URL is not set (expected ${expected.url}, ${expected.words})`);
+          if (env[i].value !== expected.url) v(out, c.owner, `${c.path}.env[${i}].value`, `${who}DD_TRACE_AGENT_URL must be ${expected.url} (${expected.words}), got ${shown(env[i].value)}`);
+          const h = env.findIndex((e) => e.name === "DD_AGENT_HOST");
+          if (expected.route !== "node" && h >= 0) v(out, c.owner, `${c.path}.env[${h}]`, `${who}DD_AGENT_HOST must not be set on the ${expected.route} route (${expected.words})`);
+          if (expected.route === "node") {
+            const fieldPath = h < 0 ? undefined : obj(obj(env[h].valueFrom).fieldRef).fieldPath;
+            if (fieldPath !== "status.hostIP") v(out, c.owner, `${c.path}.env${h < 0 ? "" : `[${h}]`}`, `${who}DD_AGENT_HOST must come from fieldRef status.hostIP on the node route, got ${h < 0 ? "none" : shown(env[h].valueFrom ?? env[h].value)}`);
+          }
+        };
+        check(p, "");
+        const testPod = ctx.objects.find((o) => o.kind === "Pod" && obj(o.metadata.annotations)["helm.sh/hook"] === "test");
+        const checker = testPod ? containersOf([testPod]).find((c) => c.container.name === "check-agent") : undefined;
+        if (checker) check(checker, "the helm test pod: ");
       }),
   },
   {
