@@ -1,11 +1,33 @@
 {{/*
-Rules the values schema cannot express. Every problem is collected and reported at once, in the
-schema errors' style: the key, what was given (never for a secret), what is allowed.
+Rules the values schema cannot express, one define per rule ("dd-otel-host-profiler.validate.<rule>"),
+each returning its problems as a YAML list of lines. The driver joins them in the rules' order and
+fails once, so every problem is reported at once, in the schema errors' style: the key, what was given
+(never for a secret), what is allowed.
 */}}
 {{- define "dd-otel-host-profiler.validate" -}}
 {{- $errors := list }}
-{{- $dd := .Values.datadog }}
+{{- /* Named one by one, not by a computed name: the matrix reads which templates a define reaches. */}}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.keys" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.omitCapabilities" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.agentURL" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.agentRoute" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.durations" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.hostService" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.managedEnv" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.podLists" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.egressPorts" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.managedLabels" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.qualifiedKeys" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.resources" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.rbacAccount" . | fromYamlArray) }}
+{{- if $errors }}
+{{- fail (printf "\n[ERROR] %s" (join "\n[ERROR] " $errors)) }}
+{{- end }}
+{{- end }}
 
+{{- define "dd-otel-host-profiler.validate.keys" -}}
+{{- $errors := list }}
+{{- $dd := .Values.datadog }}
 {{- range $kind := list "apiKey" "appKey" }}
 {{- $existing := printf "%sExistingSecret" $kind }}
 {{- if and (index $dd $kind) (index $dd $existing) }}
@@ -22,7 +44,11 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- if and $dd.appKey (not (regexMatch `^[a-z0-9]{40}$` (toString $dd.appKey))) }}
 {{- $errors = append $errors (printf "datadog.appKey is not a valid Datadog application key (value not shown: it is a secret; it has %d characters). Allowed: exactly 40 characters, each a lowercase letter a-z or a digit 0-9, as the profiler requires." (len (toString $dd.appKey))) }}
 {{- end }}
+{{- toYaml $errors }}
+{{- end }}
 
+{{- define "dd-otel-host-profiler.validate.omitCapabilities" -}}
+{{- $errors := list }}
 {{- /* omitCapabilities only removes: a name outside the leastPrivilege set would read as if it added one. */}}
 {{- $capSet := include "dd-otel-host-profiler.leastPrivilegeCapabilitySet" . | fromYamlArray }}
 {{- range $i, $cap := .Values.leastPrivilege.omitCapabilities }}
@@ -30,7 +56,11 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- $errors = append $errors (printf "leastPrivilege.omitCapabilities[%d] is %q, which is not one of the capabilities leastPrivilege adds (this list can only leave capabilities out, never add one). Allowed: %s." $i (toString $cap) (join ", " $capSet)) }}
 {{- end }}
 {{- end }}
+{{- toYaml $errors }}
+{{- end }}
 
+{{- define "dd-otel-host-profiler.validate.agentURL" -}}
+{{- $errors := list }}
 {{- $url := .Values.agent.url }}
 {{- if $url }}
 {{- if regexMatch `^unix:` $url }}
@@ -44,7 +74,12 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- end }}
 {{- end }}
 {{- end }}
+{{- toYaml $errors }}
+{{- end }}
 
+{{- define "dd-otel-host-profiler.validate.agentRoute" -}}
+{{- $errors := list }}
+{{- $url := .Values.agent.url }}
 {{- /* The route to the Agent (see agentRoute in _helpers.tpl): one explicit choice, and no setting that would have no effect. */}}
 {{- $svc := .Values.agent.service | default dict }}
 {{- if and $url $svc.name }}
@@ -64,7 +99,11 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- $errors = append $errors (printf "agent.service.podLabels has the key %q, which is not a label key. Allowed: a name of up to 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit, optionally after a DNS subdomain and '/' (e.g. app or app.kubernetes.io/name)." $key) }}
 {{- end }}
 {{- end }}
+{{- toYaml $errors }}
+{{- end }}
 
+{{- define "dd-otel-host-profiler.validate.durations" -}}
+{{- $errors := list }}
 {{- /* Duration knobs the profiler would refuse (sanityCheck) or that overflow time.Duration: bounds from _durationbounds.tpl. */}}
 {{- range $knob, $b := include "dd-otel-host-profiler.durationBounds" . | fromYaml }}
 {{- $v := index $.Values.profiler $knob }}
@@ -76,7 +115,11 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- end }}
 {{- end }}
 {{- end }}
+{{- toYaml $errors }}
+{{- end }}
 
+{{- define "dd-otel-host-profiler.validate.hostService" -}}
+{{- $errors := list }}
 {{- /* runner/runner.go Run (v0.4.0): "Service name is required when running in non-split-by-service mode", then exit. */}}
 {{- /* The variable may also come from extraEnv, or from envFrom, which the chart cannot read. */}}
 {{- $hostServiceElsewhere := not (empty .Values.envFrom) }}
@@ -84,7 +127,11 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- if and (eq (toString .Values.profiler.splitByService) "false") (not .Values.profiler.hostService) (not $hostServiceElsewhere) }}
 {{- $errors = append $errors "profiler.hostService is empty while profiler.splitByService is false, and the profiler then exits (\"Service name is required when running in non-split-by-service mode\"). Allowed: a service name for the host's profiles, e.g. profiler.hostService: my-cluster-hosts." }}
 {{- end }}
+{{- toYaml $errors }}
+{{- end }}
 
+{{- define "dd-otel-host-profiler.validate.managedEnv" -}}
+{{- $errors := list }}
 {{- /* Variables the chart sets itself: a duplicate in extraEnv would silently win or lose. */}}
 {{- $managed := dict "DD_API_KEY" "datadog.apiKeyExistingSecret" "DD_HOST_PROFILING_API_KEY" "datadog.apiKeyExistingSecret" "DD_APP_KEY" "datadog.appKeyExistingSecret" "DD_HOST_PROFILING_APP_KEY" "datadog.appKeyExistingSecret" "DD_SITE" "datadog.site" "DD_HOST_PROFILING_SITE" "datadog.site" "DD_SERVICE" "datadog.service" "DD_ENV" "datadog.env" "DD_HOST_PROFILING_ENV" "datadog.env" "DD_TAGS" "datadog.tags" "DD_HOST_PROFILING_TAGS" "datadog.tags" "DD_TRACE_AGENT_URL" "agent.url" "DD_HOST_PROFILING_TRACE_AGENT_URL" "agent.url" "DD_AGENT_HOST" "agent.url" "KUBERNETES_NODE_NAME" "(set by the chart from spec.nodeName)" "DD_HOST_PROFILING_NODE" "(set by the chart from spec.nodeName)" }}
 {{- /* A profiler knob that is set owns its variable too. */}}
@@ -98,7 +145,11 @@ schema errors' style: the key, what was given (never for a secret), what is allo
 {{- $errors = append $errors (printf "extraEnv[%d] sets %s, which the chart manages. Allowed: set %s instead." $i $e.name (get $managed (toString $e.name))) }}
 {{- end }}
 {{- end }}
+{{- toYaml $errors }}
+{{- end }}
 
+{{- define "dd-otel-host-profiler.validate.podLists" -}}
+{{- $errors := list }}
 {{- /*
 The pod's lists as the API server keys them (server-side apply, which Helm 4 uses, refuses a repeated
 key): env by name, volumes by name, volumeMounts by mountPath; and a mount must name a volume of the pod
@@ -136,6 +187,11 @@ key): env by name, volumes by name, volumeMounts by mountPath; and a mount must 
 {{- $errors = append $errors (printf "extraVolumeMounts[%d].mountPropagation is Bidirectional, which only a privileged container may use. Allowed: None or HostToContainer in securityMode leastPrivilege." $i) }}
 {{- end }}
 {{- end }}
+{{- toYaml $errors }}
+{{- end }}
+
+{{- define "dd-otel-host-profiler.validate.egressPorts" -}}
+{{- $errors := list }}
 {{- /* networking ValidateNetworkPolicyPort: a port range ends at or after its start. */}}
 {{- range $i, $rule := .Values.networkPolicy.extraEgress }}
 {{- range $j, $p := $rule.ports }}
@@ -146,7 +202,11 @@ key): env by name, volumes by name, volumeMounts by mountPath; and a mount must 
 {{- end }}
 {{- end }}
 {{- end }}
+{{- toYaml $errors }}
+{{- end }}
 
+{{- define "dd-otel-host-profiler.validate.managedLabels" -}}
+{{- $errors := list }}
 {{- /* The chart's labels hold the selector together; a user label of the same key would fight them. */}}
 {{- $chartLabels := include "dd-otel-host-profiler.chartLabels" . | fromYaml }}
 {{- range $key := list "commonLabels" "podLabels" }}
@@ -156,7 +216,11 @@ key): env by name, volumes by name, volumeMounts by mountPath; and a mount must 
 {{- end }}
 {{- end }}
 {{- end }}
+{{- toYaml $errors }}
+{{- end }}
 
+{{- define "dd-otel-host-profiler.validate.qualifiedKeys" -}}
+{{- $errors := list }}
 {{- /* Keys the API server requires to be qualified names (ValidateAnnotations, ValidateResourceRequirements). Checked here, not by a schema propertyNames: Helm 4 reports those without the key they are under. */}}
 {{- $qualifiedName := `^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$` }}
 {{- $keyed := dict "podAnnotations" .Values.podAnnotations "serviceAccount.annotations" .Values.serviceAccount.annotations }}
@@ -169,7 +233,11 @@ key): env by name, volumes by name, volumeMounts by mountPath; and a mount must 
 {{- end }}
 {{- end }}
 {{- end }}
+{{- toYaml $errors }}
+{{- end }}
 
+{{- define "dd-otel-host-profiler.validate.resources" -}}
+{{- $errors := list }}
 {{- /*
 ValidateResourceRequirements / validateContainerResourceName: a name without a domain is a standard
 container resource (hugepages are left out: the profiler has no use for them), a domain is not
@@ -207,15 +275,16 @@ overcommitted: its request equals its limit.
 {{- end }}
 {{- end }}
 {{- end }}
+{{- toYaml $errors }}
+{{- end }}
 
+{{- define "dd-otel-host-profiler.validate.rbacAccount" -}}
+{{- $errors := list }}
 {{- /* Binding the ClusterRole to the namespace's default ServiceAccount would grant it to every pod using that account. */}}
 {{- if and (include "dd-otel-host-profiler.needsKubeAPI" .) .Values.rbac.create (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) }}
 {{- $errors = append $errors "serviceAccount.name is empty while serviceAccount.create is false and profiler.splitByService is false, so the ClusterRole would be bound to the namespace's default ServiceAccount (and every pod using it). Allowed: serviceAccount.create: true, or serviceAccount.name set to an account of the profiler's own." }}
 {{- end }}
-
-{{- if $errors }}
-{{- fail (printf "\n[ERROR] %s" (join "\n[ERROR] " $errors)) }}
-{{- end }}
+{{- toYaml $errors }}
 {{- end }}
 
 {{/* A Go duration (already matching the schema's pattern) in seconds, as a float: the sum of its parts. */}}

@@ -1,7 +1,7 @@
 // The node's kubelet (built with the control plane's Kubernetes version) and the kube-scheduler that
 // binds DaemonSet pods to it (they are bound by the scheduler, not the DaemonSet controller).
 //
-// Traps met on these machines (see shared/toolchain-facts.md, "A real node"):
+// Traps met on these machines:
 // - the kubelet needs a node IP that is not loopback, or status.hostIP stays unknown: the node IP is
 //   the address of the node's bridge (scripts/cluster/cni.ts);
 // - cgroup v1 (hybrid): KubeletConfiguration failCgroupV1 false and the cgroupfs driver.

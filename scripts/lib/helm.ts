@@ -40,12 +40,11 @@ export async function helms(): Promise<Helm[]> {
   return cached;
 }
 
+/** Values go through files only (valuesFiles), never --set, so their YAML types are kept. */
 export interface TemplateOptions {
   release?: string;
   namespace?: string;
   valuesFiles?: string[];
-  /** --set-string pairs are avoided on purpose: values go through files so types are kept. */
-  set?: Record<string, string>;
   kubeVersion?: string;
   apiVersions?: string[];
   showOnly?: string[];
@@ -64,7 +63,6 @@ export interface HelmResult {
 export function templateArgs(chart: string, o: TemplateOptions = {}): string[] {
   const args = ["template", o.release ?? "prof", chart, "--namespace", o.namespace ?? "profiling"];
   for (const f of o.valuesFiles ?? []) args.push("--values", f);
-  for (const [k, v] of Object.entries(o.set ?? {})) args.push("--set", `${k}=${v}`);
   if (o.kubeVersion) args.push("--kube-version", o.kubeVersion);
   for (const a of o.apiVersions ?? []) args.push("--api-versions", a);
   for (const s of o.showOnly ?? []) args.push("--show-only", s);

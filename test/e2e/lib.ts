@@ -12,7 +12,7 @@ import { type ControlPlane } from "../../scripts/cluster/control-plane.ts";
 
 export { chartDir, repoRoot };
 export { describeHelm, freshNamespace, helmOn, noWait, PSA_FIX, PSA_LABEL, until } from "../helpers/cluster.ts";
-import { describeHelm, helmOn } from "../helpers/cluster.ts";
+import { describeHelm } from "../helpers/cluster.ts";
 
 
 

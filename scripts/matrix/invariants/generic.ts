@@ -3,7 +3,7 @@
 // manifest in test/matrix/invariants.test.ts.
 import { type LabelSelector, matchesSelector, objectId } from "../../lib/manifests.ts";
 import type { KubeObject } from "../../lib/manifests.ts";
-import { arr, containersOf, obj, podSpecOf, shown, v } from "./objects.ts";
+import { arr, containersOf, obj, podSpecOf, shown, violation } from "./objects.ts";
 import type { CellContext, Invariant, MatrixInvariant, Violation } from "./types.ts";
 
 const WORKLOADS = ["DaemonSet", "Deployment", "StatefulSet", "ReplicaSet"];
@@ -24,7 +24,7 @@ export const genericInvariants: Invariant[] = [
         for (const kind of ["requests", "limits"]) {
           for (const res of ["cpu", "memory"]) {
             const q = obj(r[kind])[res];
-            if (q === undefined || q === "") v(out, c.owner, `${c.path}.resources.${kind}.${res}`, `container ${String(c.container.name)} has no ${res} ${kind.slice(0, -1)}`);
+            if (q === undefined || q === "") violation(out, c.owner, `${c.path}.resources.${kind}.${res}`, `container ${String(c.container.name)} has no ${res} ${kind.slice(0, -1)}`);
           }
         }
       }
@@ -39,8 +39,8 @@ export const genericInvariants: Invariant[] = [
       for (const w of workloadsOf(ctx)) {
         const sel = matchLabelsOf(w);
         const labels = obj(obj(obj(obj(w.spec).template).metadata).labels);
-        if (Object.keys(sel).length === 0 && arr(obj(obj(w.spec).selector).matchExpressions).length === 0) v(out, w, "spec.selector.matchLabels", "is empty");
-        for (const [k, val] of Object.entries(sel)) if (labels[k] !== val) v(out, w, `spec.template.metadata.labels["${k}"]`, `must equal the selector's ${JSON.stringify(val)}, got ${shown(labels[k])}`);
+        if (Object.keys(sel).length === 0 && arr(obj(obj(w.spec).selector).matchExpressions).length === 0) violation(out, w, "spec.selector.matchLabels", "is empty");
+        for (const [k, val] of Object.entries(sel)) if (labels[k] !== val) violation(out, w, `spec.template.metadata.labels["${k}"]`, `must equal the selector's ${JSON.stringify(val)}, got ${shown(labels[k])}`);
       }
       return out;
     },
@@ -57,7 +57,7 @@ export const genericInvariants: Invariant[] = [
           if (o === w || !podSpecOf(o)) continue;
           const labels = obj(o.kind === "Pod" ? o.metadata?.labels : obj(obj(obj(o.spec).template).metadata).labels) as Record<string, string>;
           if (matchesSelector(sel, labels)) {
-            v(out, o, o.kind === "Pod" ? "metadata.labels" : "spec.template.metadata.labels", `match the selector of ${objectId(w)} (${shown(sel)}), whose controller would adopt ${o.kind === "Pod" ? "this pod" : "these pods"}`);
+            violation(out, o, o.kind === "Pod" ? "metadata.labels" : "spec.template.metadata.labels", `match the selector of ${objectId(w)} (${shown(sel)}), whose controller would adopt ${o.kind === "Pod" ? "this pod" : "these pods"}`);
           }
         }
       }
@@ -73,7 +73,7 @@ export const genericInvariants: Invariant[] = [
         const image = String(c.container.image ?? "");
         if (image.includes("@sha256:")) continue;
         const tag = /:([^/:]+)$/.exec(image)?.[1];
-        if (!tag || tag === "latest") v(out, c.owner, `${c.path}.image`, `${JSON.stringify(image)} is not pinned: give a tag other than latest, or a digest`);
+        if (!tag || tag === "latest") violation(out, c.owner, `${c.path}.image`, `${JSON.stringify(image)} is not pinned: give a tag other than latest, or a digest`);
       }
       return out;
     },
@@ -87,7 +87,7 @@ export const genericInvariants: Invariant[] = [
         arr(c.container.env).forEach((raw, i) => {
           const e = obj(raw);
           // The value itself is never printed: it is a secret.
-          if (SECRET_ENV_NAME.test(String(e.name)) && typeof e.value === "string" && e.value !== "") v(out, c.owner, `${c.path}.env[${i}].value`, `${String(e.name)} holds a literal credential; use valueFrom.secretKeyRef`);
+          if (SECRET_ENV_NAME.test(String(e.name)) && typeof e.value === "string" && e.value !== "") violation(out, c.owner, `${c.path}.env[${i}].value`, `${String(e.name)} holds a literal credential; use valueFrom.secretKeyRef`);
         });
       }
       return out;
@@ -101,7 +101,7 @@ export const genericInvariants: Invariant[] = [
       for (const r of ctx.objects.filter((o) => o.kind === "Role" || o.kind === "ClusterRole")) {
         arr(r.rules).forEach((raw, i) => {
           for (const field of ["verbs", "resources", "apiGroups", "nonResourceURLs"]) {
-            if (arr(obj(raw)[field]).includes("*")) v(out, r, `rules[${i}].${field}`, "holds the wildcard \"*\"");
+            if (arr(obj(raw)[field]).includes("*")) violation(out, r, `rules[${i}].${field}`, "holds the wildcard \"*\"");
           }
         });
       }

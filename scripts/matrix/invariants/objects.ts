@@ -46,6 +46,6 @@ export function containersOf(objects: KubeObject[]): ContainerRef[] {
 }
 
 /** Records a violation on `object` at `path`. */
-export const v = (violations: Violation[], object: KubeObject | undefined, path: string, message: string): void => {
+export const violation = (violations: Violation[], object: KubeObject | undefined, path: string, message: string): void => {
   violations.push({ object: object ? objectId(object) : undefined, path, message });
 };

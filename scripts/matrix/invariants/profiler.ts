@@ -4,10 +4,9 @@
 import { leastPrivilegeCapabilityNames } from "../../contract/capabilities.ts";
 import { datadogSites } from "../../contract/values.ts";
 import type { KubeObject } from "../../lib/manifests.ts";
-import { objectId } from "../../lib/manifests.ts";
 import { secretFieldsIn } from "../../lib/values-schema.ts";
 import type { Case } from "../cases.ts";
-import { arr, containersOf, isObj, obj, podSpecOf, shown, v, type ContainerRef, type EnvVar, type Obj } from "./objects.ts";
+import { arr, containersOf, isObj, obj, podSpecOf, shown, violation, type ContainerRef, type EnvVar, type Obj } from "./objects.ts";
 import type { CellContext, Invariant, Violation } from "./types.ts";
 import { podSecurityInvariants } from "./pod-security.ts";
 import { openshiftInvariants } from "./openshift.ts";
@@ -78,12 +77,12 @@ export function expandEnv(env: EnvVar[], name: string): { value: string; unresol
 function literalEnv(p: ContainerRef, name: string, out: Violation[]): string | undefined {
   const i = envOf(p).findIndex((e) => e.name === name);
   if (i < 0) {
-    v(out, p.owner, `${p.path}.env`, `${name} is not set`);
+    violation(out, p.owner, `${p.path}.env`, `${name} is not set`);
     return undefined;
   }
   const e = envOf(p)[i];
   if (typeof e.value !== "string" || e.value === "") {
-    v(out, p.owner, `${p.path}.env[${i}]`, `${name} must be a non-empty literal value`);
+    violation(out, p.owner, `${p.path}.env[${i}]`, `${name} must be a non-empty literal value`);
     return undefined;
   }
   return e.value;
@@ -122,7 +121,7 @@ export const profilerInvariants: Invariant[] = [
     reason: "The profiler samples every process on the node, which it only sees in the host PID namespace (both security modes).",
     check: (ctx) =>
       withProfiler(ctx, (p, out) => {
-        if (p.podSpec.hostPID !== true) v(out, p.owner, `${p.podPath}.hostPID`, `must be true, got ${shown(p.podSpec.hostPID)}`);
+        if (p.podSpec.hostPID !== true) violation(out, p.owner, `${p.podPath}.hostPID`, `must be true, got ${shown(p.podSpec.hostPID)}`);
       }),
   },
   {
@@ -130,7 +129,7 @@ export const profilerInvariants: Invariant[] = [
     reason: "securityMode privileged follows the upstream guide: the container runs privileged.",
     check: onlyIn("privileged", (ctx) =>
       withProfiler(ctx, (p, out) => {
-        if (scOf(p).privileged !== true) v(out, p.owner, `${p.path}.securityContext.privileged`, `must be true in privileged mode, got ${shown(scOf(p).privileged)}`);
+        if (scOf(p).privileged !== true) violation(out, p.owner, `${p.path}.securityContext.privileged`, `must be true in privileged mode, got ${shown(scOf(p).privileged)}`);
       })),
   },
   {
@@ -139,7 +138,7 @@ export const profilerInvariants: Invariant[] = [
     check: onlyIn("privileged", (ctx) =>
       withProfiler(ctx, (p, out) => {
         const add = arr(obj(scOf(p).capabilities).add);
-        if (!add.includes("SYS_ADMIN")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must include SYS_ADMIN in privileged mode, got ${shown(add)}`);
+        if (!add.includes("SYS_ADMIN")) violation(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must include SYS_ADMIN in privileged mode, got ${shown(add)}`);
       })),
   },
   {
@@ -148,7 +147,7 @@ export const profilerInvariants: Invariant[] = [
     check: (ctx) =>
       withProfiler(ctx, (p, out) => {
         const uid = scOf(p).runAsUser ?? obj(p.podSpec.securityContext).runAsUser;
-        if (uid !== 0) v(out, p.owner, `${p.path}.securityContext.runAsUser`, `must be 0, got ${shown(uid)}`);
+        if (uid !== 0) violation(out, p.owner, `${p.path}.securityContext.runAsUser`, `must be 0, got ${shown(uid)}`);
       }),
   },
   {
@@ -157,7 +156,7 @@ export const profilerInvariants: Invariant[] = [
     check: onlyIn("leastPrivilege", (ctx) => {
       const out: Violation[] = [];
       for (const c of containersOf(ctx.objects)) {
-        if (obj(c.container.securityContext).privileged === true) v(out, c.owner, `${c.path}.securityContext.privileged`, "must not be true in leastPrivilege mode");
+        if (obj(c.container.securityContext).privileged === true) violation(out, c.owner, `${c.path}.securityContext.privileged`, "must not be true in leastPrivilege mode");
       }
       return out;
     }),
@@ -168,9 +167,9 @@ export const profilerInvariants: Invariant[] = [
     check: onlyIn("leastPrivilege", (ctx) =>
       withProfiler(ctx, (p, out) => {
         const caps = obj(scOf(p).capabilities);
-        if (!arr(caps.drop).includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.drop`, `must include ALL, got ${shown(caps.drop)}`);
+        if (!arr(caps.drop).includes("ALL")) violation(out, p.owner, `${p.path}.securityContext.capabilities.drop`, `must include ALL, got ${shown(caps.drop)}`);
         const add = arr(caps.add);
-        if (add.includes("SYS_ADMIN") || add.includes("ALL")) v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must not add SYS_ADMIN or ALL in leastPrivilege mode, got ${shown(add)}`);
+        if (add.includes("SYS_ADMIN") || add.includes("ALL")) violation(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must not add SYS_ADMIN or ALL in leastPrivilege mode, got ${shown(add)}`);
       })),
   },
   {
@@ -182,7 +181,7 @@ export const profilerInvariants: Invariant[] = [
         const want = leastPrivilegeCapabilityNames.filter((c) => !omit.includes(c));
         const add = arr(obj(scOf(p).capabilities).add);
         if (JSON.stringify(add) !== JSON.stringify(want)) {
-          v(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must be ${shown(want)} (the set less omitCapabilities ${shown(omit)}), got ${shown(add)}`);
+          violation(out, p.owner, `${p.path}.securityContext.capabilities.add`, `must be ${shown(want)} (the set less omitCapabilities ${shown(omit)}), got ${shown(add)}`);
         }
       })),
   },
@@ -192,7 +191,7 @@ export const profilerInvariants: Invariant[] = [
     check: onlyIn("leastPrivilege", (ctx) =>
       withProfiler(ctx, (p, out) => {
         const ape = scOf(p).allowPrivilegeEscalation;
-        if (ape !== false) v(out, p.owner, `${p.path}.securityContext.allowPrivilegeEscalation`, `must be false, got ${shown(ape)}`);
+        if (ape !== false) violation(out, p.owner, `${p.path}.securityContext.allowPrivilegeEscalation`, `must be false, got ${shown(ape)}`);
       })),
   },
   {
@@ -201,7 +200,7 @@ export const profilerInvariants: Invariant[] = [
     check: onlyIn("leastPrivilege", (ctx) =>
       withProfiler(ctx, (p, out) => {
         const ro = scOf(p).readOnlyRootFilesystem;
-        if (ro !== true) v(out, p.owner, `${p.path}.securityContext.readOnlyRootFilesystem`, `must be true, got ${shown(ro)}`);
+        if (ro !== true) violation(out, p.owner, `${p.path}.securityContext.readOnlyRootFilesystem`, `must be true, got ${shown(ro)}`);
       })),
   },
   {
@@ -211,20 +210,20 @@ export const profilerInvariants: Invariant[] = [
       withProfiler(ctx, (p, out) => {
         const env = envOf(p);
         const i = env.findIndex((e) => e.name === "DD_TRACE_AGENT_URL");
-        if (i < 0) return v(out, p.owner, `${p.path}.env`, "DD_TRACE_AGENT_URL is not set");
-        if (typeof env[i].value !== "string") return v(out, p.owner, `${p.path}.env[${i}].value`, "DD_TRACE_AGENT_URL must be a literal value");
+        if (i < 0) return violation(out, p.owner, `${p.path}.env`, "DD_TRACE_AGENT_URL is not set");
+        if (typeof env[i].value !== "string") return violation(out, p.owner, `${p.path}.env[${i}].value`, "DD_TRACE_AGENT_URL must be a literal value");
         const x = expandEnv(env, "DD_TRACE_AGENT_URL")!;
         const where = `${p.path}.env[${i}].value`;
-        if (x.unresolved.length) return v(out, p.owner, where, `DD_TRACE_AGENT_URL references ${x.unresolved.map((r) => `$(${r})`).join(", ")}, not defined earlier in env`);
+        if (x.unresolved.length) return violation(out, p.owner, where, `DD_TRACE_AGENT_URL references ${x.unresolved.map((r) => `$(${r})`).join(", ")}, not defined earlier in env`);
         let url: URL;
         try {
           url = new URL(x.value);
         } catch {
-          return v(out, p.owner, where, `DD_TRACE_AGENT_URL "${env[i].value}" is not a URL`);
+          return violation(out, p.owner, where, `DD_TRACE_AGENT_URL "${env[i].value}" is not a URL`);
         }
-        if (url.protocol !== "http:" && url.protocol !== "https:") v(out, p.owner, where, `DD_TRACE_AGENT_URL must be http(s), got ${url.protocol}`);
-        else if (url.hostname === "") v(out, p.owner, where, "DD_TRACE_AGENT_URL has no host");
-        else if (url.pathname !== "/" || url.search || url.hash || url.username) v(out, p.owner, where, `DD_TRACE_AGENT_URL must be http(s)://host:port with no path, got "${env[i].value}"`);
+        if (url.protocol !== "http:" && url.protocol !== "https:") violation(out, p.owner, where, `DD_TRACE_AGENT_URL must be http(s), got ${url.protocol}`);
+        else if (url.hostname === "") violation(out, p.owner, where, "DD_TRACE_AGENT_URL has no host");
+        else if (url.pathname !== "/" || url.search || url.hash || url.username) violation(out, p.owner, where, `DD_TRACE_AGENT_URL must be http(s)://host:port with no path, got "${env[i].value}"`);
       }),
   },
   {
@@ -237,13 +236,13 @@ export const profilerInvariants: Invariant[] = [
         const check = (c: ContainerRef, who: string) => {
           const env = envOf(c);
           const i = env.findIndex((e) => e.name === "DD_TRACE_AGENT_URL");
-          if (i < 0) return v(out, c.owner, `${c.path}.env`, `${who}DD_TRACE_AGENT_URL is not set (expected ${expected.url}, ${expected.words})`);
-          if (env[i].value !== expected.url) v(out, c.owner, `${c.path}.env[${i}].value`, `${who}DD_TRACE_AGENT_URL must be ${expected.url} (${expected.words}), got ${shown(env[i].value)}`);
+          if (i < 0) return violation(out, c.owner, `${c.path}.env`, `${who}DD_TRACE_AGENT_URL is not set (expected ${expected.url}, ${expected.words})`);
+          if (env[i].value !== expected.url) violation(out, c.owner, `${c.path}.env[${i}].value`, `${who}DD_TRACE_AGENT_URL must be ${expected.url} (${expected.words}), got ${shown(env[i].value)}`);
           const h = env.findIndex((e) => e.name === "DD_AGENT_HOST");
-          if (expected.route !== "node" && h >= 0) v(out, c.owner, `${c.path}.env[${h}]`, `${who}DD_AGENT_HOST must not be set on the ${expected.route} route (${expected.words})`);
+          if (expected.route !== "node" && h >= 0) violation(out, c.owner, `${c.path}.env[${h}]`, `${who}DD_AGENT_HOST must not be set on the ${expected.route} route (${expected.words})`);
           if (expected.route === "node") {
             const fieldPath = h < 0 ? undefined : obj(obj(env[h].valueFrom).fieldRef).fieldPath;
-            if (fieldPath !== "status.hostIP") v(out, c.owner, `${c.path}.env${h < 0 ? "" : `[${h}]`}`, `${who}DD_AGENT_HOST must come from fieldRef status.hostIP on the node route, got ${h < 0 ? "none" : shown(env[h].valueFrom ?? env[h].value)}`);
+            if (fieldPath !== "status.hostIP") violation(out, c.owner, `${c.path}.env${h < 0 ? "" : `[${h}]`}`, `${who}DD_AGENT_HOST must come from fieldRef status.hostIP on the node route, got ${h < 0 ? "none" : shown(env[h].valueFrom ?? env[h].value)}`);
           }
         };
         check(p, "");
@@ -263,7 +262,7 @@ export const profilerInvariants: Invariant[] = [
     check: (ctx) =>
       withProfiler(ctx, (p, out) => {
         const site = literalEnv(p, "DD_SITE", out);
-        if (site !== undefined && !datadogSites.includes(site)) v(out, p.owner, `${p.path}.env`, `DD_SITE "${site}" is not a Datadog site (${datadogSites.join(", ")})`);
+        if (site !== undefined && !datadogSites.includes(site)) violation(out, p.owner, `${p.path}.env`, `DD_SITE "${site}" is not a Datadog site (${datadogSites.join(", ")})`);
       }),
   },
   {
@@ -275,7 +274,7 @@ export const profilerInvariants: Invariant[] = [
         arr(c.container.env).forEach((raw, i) => {
           const e = obj(raw) as unknown as EnvVar;
           if (!KEY_VARS.includes(e.name)) return;
-          if (e.value !== undefined || !isObj(obj(e.valueFrom).secretKeyRef)) v(out, c.owner, `${c.path}.env[${i}]`, `${e.name} must come from valueFrom.secretKeyRef, never a literal value`);
+          if (e.value !== undefined || !isObj(obj(e.valueFrom).secretKeyRef)) violation(out, c.owner, `${c.path}.env[${i}]`, `${e.name} must come from valueFrom.secretKeyRef, never a literal value`);
         });
       }
       const p = profilerOf(ctx);
@@ -289,21 +288,21 @@ export const profilerInvariants: Invariant[] = [
         const existing = typeof dd[`${kind}ExistingSecret`] === "string" && dd[`${kind}ExistingSecret`] !== "" ? String(dd[`${kind}ExistingSecret`]) : undefined;
         const i = envOf(p).findIndex((e) => e.name === envName);
         if (!literal && !existing) {
-          if (i >= 0) v(out, p.owner, `${p.path}.env[${i}]`, `${envName} is set although the values name no ${kind} source`);
+          if (i >= 0) violation(out, p.owner, `${p.path}.env[${i}]`, `${envName} is set although the values name no ${kind} source`);
           continue;
         }
         if (i < 0) {
-          v(out, p.owner, `${p.path}.env`, `${envName} is missing although datadog.${literal ? kind : `${kind}ExistingSecret`} is set`);
+          violation(out, p.owner, `${p.path}.env`, `${envName} is missing although datadog.${literal ? kind : `${kind}ExistingSecret`} is set`);
           continue;
         }
         const ref = obj(obj(envOf(p)[i].valueFrom).secretKeyRef);
         if (existing) {
           const key = String(dd[`${kind}ExistingSecretKey`] ?? defKey);
-          if (ref.name !== existing || ref.key !== key) v(out, p.owner, `${p.path}.env[${i}].valueFrom.secretKeyRef`, `${envName} must reference Secret ${existing} key ${key}, got ${ref.name} key ${ref.key}`);
+          if (ref.name !== existing || ref.key !== key) violation(out, p.owner, `${p.path}.env[${i}].valueFrom.secretKeyRef`, `${envName} must reference Secret ${existing} key ${key}, got ${ref.name} key ${ref.key}`);
         } else {
           const secret = ctx.objects.find((o) => o.kind === "Secret" && o.metadata.name === ref.name);
           const data = { ...obj(secret?.data), ...obj(secret?.stringData) };
-          if (!secret || typeof ref.key !== "string" || !(ref.key in data)) v(out, p.owner, `${p.path}.env[${i}].valueFrom.secretKeyRef`, `${envName} must reference a key of the Secret the chart renders, got ${ref.name} key ${ref.key}`);
+          if (!secret || typeof ref.key !== "string" || !(ref.key in data)) violation(out, p.owner, `${p.path}.env[${i}].valueFrom.secretKeyRef`, `${envName} must reference a key of the Secret the chart renders, got ${ref.name} key ${ref.key}`);
         }
       }
       return out;
@@ -331,7 +330,7 @@ export const profilerInvariants: Invariant[] = [
           };
           find(d.object, "");
           // The value itself is never printed: it is a secret.
-          v(out, d.object, path || "(a comment)", `holds the literal of ${n.what} outside a Secret`);
+          violation(out, d.object, path || "(a comment)", `holds the literal of ${n.what} outside a Secret`);
         }
       }
       return out;
@@ -345,12 +344,12 @@ export const profilerInvariants: Invariant[] = [
       const needs = needsKubeAPI(ctx.case);
       for (const o of ctx.objects) {
         if (o.kind === "ServiceAccount" && !needs && o.automountServiceAccountToken !== false) {
-          v(out, o, "automountServiceAccountToken", `must be false while profiler.splitByService is not false, got ${shown(o.automountServiceAccountToken)}`);
+          violation(out, o, "automountServiceAccountToken", `must be false while profiler.splitByService is not false, got ${shown(o.automountServiceAccountToken)}`);
         }
         const p = podSpecOf(o);
         if (!p) continue;
         const want = needs && o.kind === "DaemonSet";
-        if (p.spec.automountServiceAccountToken !== want) v(out, o, `${p.path}.automountServiceAccountToken`, `must be ${want}${want ? " (profiler.splitByService is false)" : ""}, got ${shown(p.spec.automountServiceAccountToken)}`);
+        if (p.spec.automountServiceAccountToken !== want) violation(out, o, `${p.path}.automountServiceAccountToken`, `must be ${want}${want ? " (profiler.splitByService is false)" : ""}, got ${shown(p.spec.automountServiceAccountToken)}`);
       }
       return out;
     },
@@ -363,7 +362,7 @@ export const profilerInvariants: Invariant[] = [
       const rbac = ctx.objects.filter((o) => RBAC_KINDS.includes(o.kind));
       const wanted = needsKubeAPI(ctx.case) && obj(ctx.case.values.rbac).create !== false;
       if (!wanted) {
-        for (const o of rbac) v(out, o, "", `no RBAC may be rendered ${needsKubeAPI(ctx.case) ? "when rbac.create is false" : "while profiler.splitByService is not false"}`);
+        for (const o of rbac) violation(out, o, "", `no RBAC may be rendered ${needsKubeAPI(ctx.case) ? "when rbac.create is false" : "while profiler.splitByService is not false"}`);
         return out;
       }
       const roles = rbac.filter((o) => o.kind === "ClusterRole" || o.kind === "Role");
@@ -373,22 +372,22 @@ export const profilerInvariants: Invariant[] = [
         arr(r.rules).forEach((raw, i) => {
           const rule = obj(raw);
           const at = `rules[${i}]`;
-          if (rule.nonResourceURLs !== undefined) v(out, r, `${at}.nonResourceURLs`, "the profiler calls no non-resource URL");
-          if (arr(rule.apiGroups).some((g) => g !== "")) v(out, r, `${at}.apiGroups`, `only the core group "" is used, got ${shown(rule.apiGroups)}`);
+          if (rule.nonResourceURLs !== undefined) violation(out, r, `${at}.nonResourceURLs`, "the profiler calls no non-resource URL");
+          if (arr(rule.apiGroups).some((g) => g !== "")) violation(out, r, `${at}.apiGroups`, `only the core group "" is used, got ${shown(rule.apiGroups)}`);
           for (const res of arr(rule.resources)) {
             const allowed = ALLOWED_RBAC[String(res)];
-            if (!allowed) v(out, r, `${at}.resources`, `resource ${JSON.stringify(res)} is not used by the profiler (allowed: ${Object.keys(ALLOWED_RBAC).join(", ")})`);
-            else for (const verb of arr(rule.verbs)) if (!allowed.includes(String(verb))) v(out, r, `${at}.verbs`, `verb ${JSON.stringify(verb)} on ${res} is wider than the profiler needs (${allowed.join(", ")})`);
+            if (!allowed) violation(out, r, `${at}.resources`, `resource ${JSON.stringify(res)} is not used by the profiler (allowed: ${Object.keys(ALLOWED_RBAC).join(", ")})`);
+            else for (const verb of arr(rule.verbs)) if (!allowed.includes(String(verb))) violation(out, r, `${at}.verbs`, `verb ${JSON.stringify(verb)} on ${res} is wider than the profiler needs (${allowed.join(", ")})`);
           }
         });
       }
       const sa = podSpecOf(daemonSetOf(ctx) ?? ({} as KubeObject))?.spec.serviceAccountName;
       for (const b of bindings) {
         const ref = obj(b.roleRef);
-        if (!roles.some((r) => r.kind === ref.kind && r.metadata.name === ref.name)) v(out, b, "roleRef", `must reference the role the chart renders, got ${ref.kind}/${ref.name}`);
+        if (!roles.some((r) => r.kind === ref.kind && r.metadata.name === ref.name)) violation(out, b, "roleRef", `must reference the role the chart renders, got ${ref.kind}/${ref.name}`);
         const subjects = arr(b.subjects).map(obj);
         if (!subjects.some((s) => s.kind === "ServiceAccount" && s.name === sa && s.namespace === ctx.namespace)) {
-          v(out, b, "subjects", `must bind the DaemonSet's ServiceAccount ${ctx.namespace}/${String(sa)}`);
+          violation(out, b, "subjects", `must bind the DaemonSet's ServiceAccount ${ctx.namespace}/${String(sa)}`);
         }
       }
       return out;
@@ -405,7 +404,7 @@ export const profilerInvariants: Invariant[] = [
       const out: Violation[] = [];
       const all = containersOf(ctx.objects);
       if (all.length === 0) return [{ message: "no container was rendered" }];
-      for (const c of all) if (c.container.image !== want) v(out, c.owner, `${c.path}.image`, `must be ${want}, got ${shown(c.container.image)}`);
+      for (const c of all) if (c.container.image !== want) violation(out, c.owner, `${c.path}.image`, `must be ${want}, got ${shown(c.container.image)}`);
       return out;
     },
   },
