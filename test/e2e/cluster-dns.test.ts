@@ -15,7 +15,11 @@ import { ensureNamespace } from "../../scripts/cluster/resources.ts";
 import { alive } from "../helpers/cluster.ts";
 
 const NS = "dnstest";
-const timing = (what: string, t0: number) => process.stderr.write(`[cluster-dns] ${what}: ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
+/** Progress for a person at a terminal; CI stays quiet. */
+const say = (line: string) => {
+  if (process.env.CI !== "true") process.stderr.write(`[cluster-dns] ${line}\n`);
+};
+const timing = (what: string, t0: number) => say(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
 let cp: ControlPlane;
 const dirs: string[] = [];
@@ -23,7 +27,7 @@ const dirs: string[] = [];
 beforeAll(async () => {
   // The first run on a machine builds CoreDNS (measured: 64-76 s on two cores, see scripts/cluster/coredns.ts); later runs find it.
   let t0 = Date.now();
-  const b = await ensureCoreDNS((l) => process.stderr.write(`[cluster-dns] ${l}\n`));
+  const b = await ensureCoreDNS(say);
   timing(`CoreDNS ${b.version} (${b.source})`, t0);
   t0 = Date.now();
   cp = await startControlPlane({ controllerManager: true });
