@@ -11,7 +11,7 @@
 //   one pod on each node it selects);
 // - env valueFrom.fieldRef: the plain downward API fields, not metadata.labels['key'];
 // - resources.claims, and a NetworkPolicy ipBlock's `except` (must be subsets of its cidr): left out.
-import type { JsonSchema } from "./dsl.ts";
+import { described, type JsonSchema } from "./dsl.ts";
 import { nonNegativeQuantityPattern } from "./quantity.ts";
 
 type Rule = (def: JsonSchema) => JsonSchema;
@@ -20,33 +20,61 @@ type Props = Record<string, JsonSchema>;
 // k8s.io/apimachinery/pkg/util/validation: IsDNS1123Label, IsDNS1123Subdomain, IsQualifiedName,
 // IsValidLabelValue, IsEnvVarName (not the relaxed form: 1.29 to 1.33 do not relax it), IsConfigMapKey.
 const SUBDOMAIN_RE = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
-export const DNS_LABEL: JsonSchema = { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 };
-export const DNS_SUBDOMAIN: JsonSchema = { type: "string", pattern: `^${SUBDOMAIN_RE}$`, maxLength: 253 };
-export const QUALIFIED_NAME: JsonSchema = { type: "string", pattern: `^(${SUBDOMAIN_RE}/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`, maxLength: 317 };
-export const LABEL_VALUE: JsonSchema = { type: "string", pattern: "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$", maxLength: 63 };
-export const ENV_VAR_NAME: JsonSchema = { type: "string", pattern: "^[-._a-zA-Z][-._a-zA-Z0-9]*$" };
+export const DNS_LABEL: JsonSchema = { type: "string", pattern: described("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", 'a DNS label: up to 63 lowercase letters a-z, digits and "-", starting and ending with a letter or digit, e.g. my-profiler'), maxLength: 63 };
+export const DNS_SUBDOMAIN: JsonSchema = {
+  type: "string",
+  pattern: described(`^${SUBDOMAIN_RE}$`, 'a DNS subdomain: up to 253 characters, parts of lowercase letters a-z, digits and "-" joined by ".", each part starting and ending with a letter or digit, e.g. my-secret or cluster.local'),
+  maxLength: 253,
+};
+export const QUALIFIED_NAME: JsonSchema = {
+  type: "string",
+  pattern: described(
+    `^(${SUBDOMAIN_RE}/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`,
+    'a qualified name (as label keys are): a name of up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, optionally after a DNS subdomain and "/", e.g. team or app.kubernetes.io/name',
+  ),
+  maxLength: 317,
+};
+export const LABEL_VALUE: JsonSchema = {
+  type: "string",
+  pattern: described("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$", 'a label value: empty, or up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, e.g. v1.2 or infra'),
+  maxLength: 63,
+};
+export const ENV_VAR_NAME: JsonSchema = { type: "string", pattern: described("^[-._a-zA-Z][-._a-zA-Z0-9]*$", 'an environment variable name: letters, digits, "_", "-" and ".", not starting with a digit, e.g. MY_SETTING') };
 /** IsConfigMapKey: [-._a-zA-Z0-9]+, not "." or "..", not starting with "..". */
-export const CONFIG_MAP_KEY: JsonSchema = { type: "string", pattern: "^\\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]*$", maxLength: 253 };
+export const CONFIG_MAP_KEY: JsonSchema = {
+  type: "string",
+  pattern: described("^\\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]*$", 'a key of a ConfigMap or Secret: letters, digits, "-", "_" and ".", not "." or ".." and not starting with "..", e.g. config.yaml'),
+  maxLength: 253,
+};
 /** One path element that is not "..": validatePathNoBacksteps. */
 const ELEMENT = "([^/.][^/]*|\\.[^/.][^/]*|\\.|\\.\\.[^/]+)?";
 /** validatePathNoBacksteps: no ".." element. */
-export const NO_BACKSTEPS: JsonSchema = { type: "string", pattern: `^${ELEMENT}(/${ELEMENT})*$` };
+export const NO_BACKSTEPS: JsonSchema = { type: "string", pattern: described(`^${ELEMENT}(/${ELEMENT})*$`, 'a path with no ".." part, e.g. /var/lib/profiler') };
 /** validateLocalDescendingPath: relative (no leading "/"), no ".." element. */
-export const RELATIVE_PATH: JsonSchema = { type: "string", pattern: `^([^/.][^/]*|\\.[^/.][^/]*|\\.|\\.\\.[^/]+)(/${ELEMENT})*$` };
+export const RELATIVE_PATH: JsonSchema = {
+  type: "string",
+  pattern: described(`^([^/.][^/]*|\\.[^/.][^/]*|\\.|\\.\\.[^/]+)(/${ELEMENT})*$`, 'a relative path (not starting with "/") with no ".." part, e.g. profiles/profiler.json'),
+};
 /** ValidateLocalNonReservedPath: a relative path whose first element does not start with "..". */
-export const LOCAL_NON_RESERVED_PATH: JsonSchema = { type: "string", pattern: `^([^/.][^/]*|\\.[^/.][^/]*|\\.)(/${ELEMENT})*$` };
+export const LOCAL_NON_RESERVED_PATH: JsonSchema = {
+  type: "string",
+  pattern: described(`^([^/.][^/]*|\\.[^/.][^/]*|\\.)(/${ELEMENT})*$`, 'a relative path (not starting with "/") with no ".." part and a first part not starting with "..", e.g. config/app.yaml'),
+};
 /** fileModeErrorMsg: "must be a number between 0 and 0777 (octal), both inclusive". */
 export const FILE_MODE: JsonSchema = { type: "integer", minimum: 0, maximum: 511 };
 const INT32 = { minimum: -2147483648, maximum: 2147483647 };
 /** A Quantity (quantity.ts's grammar) without a sign: requests, limits and sizes are never negative. */
 const NON_NEGATIVE_QUANTITY: JsonSchema = { type: ["string", "number"], description: "A Kubernetes quantity, not negative, e.g. 100m, 0.5, 2 (CPU) or 256Mi, 1Gi, 512M (memory).", minimum: 0, pattern: nonNegativeQuantityPattern };
 /** IntOrString as IsValidPercent and ValidateNonnegativeIntOrPercent / IsNotMoreThan100Percent read it. */
-const PERCENT_OR_COUNT: JsonSchema = { oneOf: [{ type: "integer", minimum: 0, maximum: 2147483647 }, { type: "string", pattern: "^([0-9]|[1-9][0-9]|100)%$" }] };
+const PERCENT_OR_COUNT: JsonSchema = { oneOf: [{ type: "integer", minimum: 0, maximum: 2147483647 }, { type: "string", pattern: described("^([0-9]|[1-9][0-9]|100)%$", "a percentage from 0% to 100%, e.g. 10%") }] };
 /** IsValidIP + a prefix length (ValidateIPBlock: a CIDR, strict parsing: no leading zeros). */
 const IPV4 = "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 const H = "[0-9a-fA-F]{1,4}";
 const IPV6 = `((${H}:){7}${H}|(${H}:){1,7}:|(${H}:){1,6}:${H}|(${H}:){1,5}(:${H}){1,2}|(${H}:){1,4}(:${H}){1,3}|(${H}:){1,3}(:${H}){1,4}|(${H}:){1,2}(:${H}){1,5}|${H}:(:${H}){1,6}|:((:${H}){1,7}|:))`;
-export const CIDR: JsonSchema = { type: "string", pattern: `^(${IPV4}/([0-9]|[12][0-9]|3[0-2])|${IPV6}/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$` };
+export const CIDR: JsonSchema = {
+  type: "string",
+  pattern: described(`^(${IPV4}/([0-9]|[12][0-9]|3[0-2])|${IPV6}/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$`, "an IPv4 or IPv6 CIDR (an address, \"/\" and a prefix length, no leading zeros), e.g. 10.0.0.0/16 or fd00::/8"),
+};
 
 const props = (d: JsonSchema): Props => (d.properties ?? {}) as Props;
 
@@ -144,7 +172,7 @@ export const formatRules: Record<string, Rule[]> = {
     prop("key", QUALIFIED_NAME),
     items("values", LABEL_VALUE),
     ...valuesByOperator(["In", "NotIn"], ["Exists", "DoesNotExist"]),
-    when({ properties: { operator: { enum: ["Gt", "Lt"] } }, required: ["operator"] }, { required: ["values"], properties: { values: { minItems: 1, maxItems: 1, items: { pattern: "^-?[0-9]+$" } } } }),
+    when({ properties: { operator: { enum: ["Gt", "Lt"] } }, required: ["operator"] }, { required: ["values"], properties: { values: { minItems: 1, maxItems: 1, items: { pattern: described("^-?[0-9]+$", 'a whole number written as a string, e.g. "42"') } } } }),
   ],
   // ValidateNodeFieldSelectorRequirement: matchFields takes metadata.name, In or NotIn, one value.
   "io.k8s.api.core.v1.NodeSelectorTerm": [
@@ -170,12 +198,17 @@ export const formatRules: Record<string, Rule[]> = {
   // validateSeccompProfileField / ValidateAppArmorProfileField: localhostProfile only with Localhost;
   // seccomp's a relative path (validateLocalDescendingPath), AppArmor's not padded with whitespace.
   "io.k8s.api.core.v1.SeccompProfile": [prop("localhostProfile", RELATIVE_PATH), when({ properties: { type: { enum: ["Unconfined", "RuntimeDefault"] } }, required: ["type"] }, { not: { required: ["localhostProfile"] } })],
-  "io.k8s.api.core.v1.AppArmorProfile": [prop("localhostProfile", { type: "string", pattern: "^\\S(.*\\S)?$", maxLength: 4095 }), when({ properties: { type: { enum: ["Unconfined", "RuntimeDefault"] } }, required: ["type"] }, { not: { required: ["localhostProfile"] } })],
+  "io.k8s.api.core.v1.AppArmorProfile": [prop("localhostProfile", { type: "string", pattern: described("^\\S(.*\\S)?$", "a profile name with no whitespace at its start or end, e.g. k8s-profiler"), maxLength: 4095 }), when({ properties: { type: { enum: ["Unconfined", "RuntimeDefault"] } }, required: ["type"] }, { not: { required: ["localhostProfile"] } })],
   // networking ValidateNetworkPolicyPort / ValidateIPBlock / ValidateNetworkPolicyPeer.
   "io.k8s.api.networking.v1.NetworkPolicyPort": [
     prop("protocol", { type: "string", enum: ["TCP", "UDP", "SCTP"] }),
     // IsValidPortNum, or IsValidPortName: up to 15 of a-z, 0-9 and '-', a letter among them, no "--".
-    prop("port", { oneOf: [{ type: "integer", minimum: 1, maximum: 65535 }, { type: "string", pattern: "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", maxLength: 15, allOf: [{ pattern: "[a-z]" }, { not: { pattern: "--" } }] }] }),
+    prop("port", { oneOf: [{ type: "integer", minimum: 1, maximum: 65535 }, {
+          type: "string",
+          pattern: described("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", 'a port name: up to 15 lowercase letters a-z, digits and "-", starting and ending with a letter or digit, e.g. http'),
+          maxLength: 15,
+          allOf: [{ pattern: described("[a-z]", "a port name with at least one letter, e.g. http") }, { not: { pattern: described("--", '"--" (two hyphens in a row)') } }],
+        }] }),
     prop("endPort", { type: "integer", minimum: 1, maximum: 65535 }),
     when({ required: ["endPort"] }, { required: ["port"], properties: { port: { type: "integer" } } }),
   ],

@@ -68,14 +68,34 @@ export function boolean(description: string, o: FieldOptions & { default: boolea
   return field(description, { type: "boolean" }, o);
 }
 
-/** A profiler knob: null by default, which renders no variable and keeps the profiler's default. */
+/**
+ * A field that is null (unset) by default. For a profiler knob that renders no variable and keeps the
+ * profiler's default; openshift.scc.create uses it too, where unset means "decide from the cluster's APIs".
+ */
 export function knob(description: string, schema: JsonSchema, o: FieldOptions = {}): Field {
   const t = schema.type as string;
   return field(description, { ...schema, type: [t, "null"] }, { default: null, ...o });
 }
 
+/**
+ * Words for every pattern the contract puts in the schema, keyed by the pattern and written where the
+ * pattern is defined (described() below): `npm run validate` says these, never the pattern. The schema
+ * itself is untouched, so Helm sees the same values.schema.json; test/contract/validate-messages.test.ts
+ * holds every pattern of values.schema.json to having words here.
+ */
+export const patternWords = new Map<string, string>();
+
+/** A schema pattern with the words that say what it accepts, an example included; returns the pattern unchanged. */
+export function described(pattern: string, words: string): string {
+  patternWords.set(pattern, words);
+  return pattern;
+}
+
 /** A Go duration as the profiler parses it (time.ParseDuration): 30s, 1m30s, 500ms. */
-export const goDurationPattern = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+export const goDurationPattern = described(
+  "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$",
+  "a Go duration such as 30s or 5m: numbers, each with a unit (ns, us, ms, s, m or h), e.g. 30s, 5m, 1m30s or 500ms",
+);
 /** The longest duration the chart accepts: time.Duration overflows past 2562047h47m16.854775807s. */
 export const maxDurationSeconds = 2562047 * 3600;
 

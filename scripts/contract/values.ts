@@ -5,7 +5,7 @@
 import { leastPrivilegeCapabilityNames } from "./capabilities.ts";
 import { CIDR } from "./apiserver-formats.ts";
 import { image as profilerImage } from "../profiler/startup.ts";
-import { boolean, durationKnob, enumeration, group, integer, knob, kube, list, maxDurationSeconds, string, stringMap, type Group } from "./dsl.ts";
+import { boolean, described, durationKnob, enumeration, group, integer, knob, kube, list, maxDurationSeconds, patternWords, string, stringMap, type Group } from "./dsl.ts";
 
 /** Datadog sites (DD_SITE): the profiler sends symbols to https://intake.profile.<site>. */
 export const datadogSites = [
@@ -20,13 +20,19 @@ export const datadogSites = [
 ];
 
 // Kubernetes naming rules, as the API server applies them.
-const dnsLabel = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+const dnsLabel = described("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", 'a DNS label: up to 63 lowercase letters a-z, digits and "-", starting and ending with a letter or digit, e.g. my-profiler');
 /** What a Service name must be (a DNS-1035 label: it starts with a letter). */
-const dns1035Label = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
-const dnsSubdomain = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
-const labelKey = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
-const labelValue = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
-const secretDataKey = "^[-._a-zA-Z0-9]+$";
+const dns1035Label = described("^[a-z]([-a-z0-9]*[a-z0-9])?$", 'a Service name: up to 63 lowercase letters a-z, digits and "-", starting with a letter and ending with a letter or digit, e.g. datadog');
+const dnsSubdomain = described(
+  "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+  'a DNS subdomain: up to 253 characters, parts of lowercase letters a-z, digits and "-" joined by ".", each part starting and ending with a letter or digit, e.g. my-secret or cluster.local',
+);
+const labelKey = described(
+  "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+  'a label key: a name of up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, optionally after a DNS subdomain and "/", e.g. team or app.kubernetes.io/name',
+);
+const labelValue = described("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$", 'a label value: empty, or up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, e.g. v1.2 or infra');
+const secretDataKey = described("^[-._a-zA-Z0-9]+$", 'a key of a Secret: letters, digits, "-", "_" and ".", e.g. api-key');
 /** Tracer names the profiler's tracertypes.Parse accepts that choose something (go and labels are set by the profiler itself; native is always on). */
 export const tracerNames = ["all", "perl", "php", "python", "hotspot", "ruby", "v8", "dotnet"];
 /** At least 1ns (a ticker panics on 0, and Go truncates below 1ns), up to what time.Duration holds. */
@@ -34,9 +40,12 @@ const positive = { minSeconds: 1e-9, minExclusive: false, maxSeconds: maxDuratio
 /** Zero is a setting of its own (see each knob), up to what time.Duration holds. */
 const zeroOrMore = { minSeconds: 0, minExclusive: false, maxSeconds: maxDurationSeconds, allowed: "a Go duration of at most 2562047h (e.g. 30s, 1m30s), 0s included" };
 /** The profiler's tag rules (config/helpers.go); it silently drops tags that break them. */
-const ddTag = "^[a-zA-Z][a-zA-Z0-9._/-]+:[a-zA-Z0-9:._/-]*$";
+const ddTag = described(
+  "^[a-zA-Z][a-zA-Z0-9._/-]+:[a-zA-Z0-9:._/-]*$",
+  'a Datadog tag "key:value": a key of at least 2 letters, digits, ".", "_", "/" or "-" starting with a letter, ":", then a value of the same characters and ":", e.g. team:infra',
+);
 
-const emptyOr = (pattern: string) => `^$|${pattern}`;
+const emptyOr = (pattern: string) => described(`^$|${pattern}`, `empty (""), or ${patternWords.get(pattern)}`);
 /** An IPv4 or IPv6 CIDR as NetworkPolicy ipBlock takes it. */
 
 export const contract: Group = group("Values of the dd-otel-host-profiler chart.", {
@@ -66,14 +75,17 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
   image: group("The profiler image.", {
     repository: string("Image repository of the profiler.", {
       default: "ghcr.io/datadog/dd-otel-host-profiler",
-      schema: { minLength: 1, pattern: "^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$" },
+      schema: {
+        minLength: 1,
+        pattern: described("^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$", 'an image repository: lowercase letters a-z, digits, ".", "_", ":", "/" and "-", starting and ending with a letter or digit, e.g. ghcr.io/datadog/dd-otel-host-profiler'),
+      },
     }),
     tag: string('Image tag; empty means "v" + the chart\'s appVersion.', {
-      schema: { pattern: emptyOr("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$") },
+      schema: { pattern: emptyOr(described("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", 'an image tag: up to 128 letters, digits, "_", "." and "-", not starting with "." or "-", e.g. v0.4.0')) },
       examples: ["v0.4.0"],
     }),
     digest: string('Image digest ("sha256:" + 64 hex digits); when set, the image is pinned by digest.', {
-      schema: { pattern: emptyOr("^sha256:[a-f0-9]{64}$") },
+      schema: { pattern: emptyOr(described("^sha256:[a-f0-9]{64}$", 'an image digest: "sha256:" and 64 hex digits (0-9, a-f), e.g. sha256:' + "0123456789abcdef".repeat(4))) },
     }),
     pullPolicy: enumeration(
       "Image pull policy; Always (the default) has the node check the registry for the tag at every pod start (layers stay cached), so no node runs a stale or locally planted image under that tag. Nodes without registry access: IfNotPresent.",
@@ -158,7 +170,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     { default: "privileged" },
   ),
   leastPrivilege: group("Settings used only when securityMode is leastPrivilege.", {
-    seccompProfile: kube("Seccomp profile of the profiler container; the default profile blocks bpf() and perf_event_open().", "io.k8s.api.core.v1.SeccompProfile", {
+    seccompProfile: kube("Seccomp profile of the profiler container (default Unconfined). It needs bpf() and perf_event_open(): containerd 1.6's RuntimeDefault allows both with CAP_BPF and CAP_PERFMON; older default profiles refuse them.", "io.k8s.api.core.v1.SeccompProfile", {
       default: { type: "Unconfined" },
     }),
     appArmorProfile: kube("AppArmor profile of the profiler container (a field from Kubernetes 1.30, an annotation before).", "io.k8s.api.core.v1.AppArmorProfile", {
@@ -199,7 +211,6 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     ),
     timeline: knob("Enable the timeline feature.", { type: "boolean" }),
     sendErrorFrames: knob("Send error frames.", { type: "boolean" }),
-    sendIdleFrames: knob("Unwind and report idle states of the Linux kernel.", { type: "boolean" }),
     verbose: knob("Verbose logging. v0.4.0 then logs its whole configuration, the API and application keys in clear text included.", { type: "boolean" }),
     verboseEbpf: knob("Verbose logging of the eBPF side.", { type: "boolean" }),
     bpfLogLevel: knob("Log level of the eBPF verifier output, 0 to 2.", { type: "integer", minimum: 0, maximum: 2 }),

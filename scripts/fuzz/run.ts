@@ -209,7 +209,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     await Promise.all(pending);
     findings.sort((a, b) => a.index - b.index || (a.helm < b.helm ? -1 : a.helm > b.helm ? 1 : 0));
 
-    // One minimal file per kind of failure, checked step by step with single renders.
+    // One minimal file per kind of failure, checked step by step with single renders. Every candidate
+    // keeps the keys the root requires and neither the defaults nor the base set, as every file does
+    // (valuesArbitrary draws them always).
+    const underneath = coalesce(defaults, base) as Record<string, unknown>;
+    const required: string[] = (schema.required ?? []).filter((k: string) => underneath[k] === undefined);
     const minimal: MinimalFile[] = [];
     const kinds = new Map<string, Finding>();
     for (const f of findings) if (!kinds.has(signature(f))) kinds.set(signature(f), f);
@@ -228,7 +232,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
         const r = await renderSingle(helm, o.chartDir, { name: "shrink", file, description: "", values: merged.values }, target, parsed);
         return (await judgeRender(merged, f.index, helm, r, false)).some((x) => signature(x) === signature(f));
       };
-      const s = await shrinkFailure(arb, o.seed, f.index, files[f.index], stillFails, o.shrinkMs ?? 30_000);
+      const s = await shrinkFailure(arb, o.seed, f.index, files[f.index], stillFails, o.shrinkMs ?? 30_000, { keep: required });
       const secrets = secretValues(files[f.index].values);
       const header = `fuzz seed ${o.seed} file ${f.index} (${f.how}), ${f.helm} at Kubernetes ${target.version}: ${f.rule}${f.object ? ` ${f.object}` : ""}${f.path ? ` ${f.path}` : ""}${s.reproduced ? `; shrunk in ${s.steps} steps` : "; did not fail again alone, so not shrunk"}`;
       const yaml = hideSecrets(valuesYaml(withBase(s.values), header), secrets);

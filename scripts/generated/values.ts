@@ -2,7 +2,7 @@
 // The chart's values as TypeScript types: import type { Values } from this file.
 
 /**
- * Seccomp profile of the profiler container; the default profile blocks bpf() and perf_event_open().
+ * Seccomp profile of the profiler container (default Unconfined). It needs bpf() and perf_event_open(): containerd 1.6's RuntimeDefault allows both with CAP_BPF and CAP_PERFMON; older default profiles refuse them.
  */
 export type V1SeccompProfile = {
   localhostProfile?: string;
@@ -263,10 +263,6 @@ export interface Values {
      * Send error frames.
      */
     sendErrorFrames?: boolean | null;
-    /**
-     * Unwind and report idle states of the Linux kernel.
-     */
-    sendIdleFrames?: boolean | null;
     /**
      * Verbose logging. v0.4.0 then logs its whole configuration, the API and application keys in clear text included.
      */

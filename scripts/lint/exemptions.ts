@@ -97,7 +97,7 @@ export const checkovExemptions: CheckovExemption[] = [
   { check: "CKV_K8S_23", kind: "DaemonSet", reason: "root: the profiler reads /proc/<pid> and the executables of every user's processes and loads eBPF programs (capabilities are bounded in leastPrivilege)" },
   { check: "CKV_K8S_40", kind: "DaemonSet", reason: "uid 0, not a high uid: the same reason as running as root" },
   { check: "CKV_K8S_25", kind: "DaemonSet", reason: "added capabilities: SYS_ADMIN in privileged mode; in leastPrivilege exactly the eBPF set, one reason each in templates/_securitycontext.tpl" },
-  { check: "CKV_K8S_31", kind: "DaemonSet", reason: "seccomp Unconfined: the runtime's default profile blocks bpf() and perf_event_open() (leastPrivilege.seccompProfile takes a Localhost profile)" },
+  { check: "CKV_K8S_31", kind: "DaemonSet", reason: "seccomp Unconfined by default: a runtime whose default profile predates CAP_BPF/CAP_PERFMON refuses bpf() and perf_event_open() (containerd 1.6's RuntimeDefault allows them; leastPrivilege.seccompProfile takes RuntimeDefault or a Localhost profile)" },
   { check: "CKV_K8S_35", kind: "DaemonSet", reason: "keys from environment variables: the profiler reads DD_API_KEY and DD_APP_KEY only from its environment (still through secretKeyRef, never a literal)" },
   { check: "CKV_K8S_38", kind: "DaemonSet", reason: "a service account token only with profiler.splitByService: false, when the profiler lists pods of its node" },
   { check: "CKV_K8S_43", kind: "DaemonSet", reason: "pinned by the release tag v<appVersion>; set image.digest to pin by digest as well (the check then passes)" },

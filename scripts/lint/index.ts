@@ -18,7 +18,7 @@ import { checkBestPractices, staleExemptions, type Render } from "./best-practic
 import { checkChartMetadata } from "./chart-metadata.ts";
 import { checkovExemptions, exemptions } from "./exemptions.ts";
 import { daemonSetCount, readmeCountProblems, runCheckov, staleCheckovExemptions, unexempted } from "./checkov.ts";
-import { formatProblem, normalize, type CheckResult, type Problem, type Skip } from "./report.ts";
+import { formatProblem, lintProgress, normalize, type CheckResult, type Problem, type Progress, type Skip } from "./report.ts";
 import { actionlint, helmLint, yamllintFiles, yamllintRendered } from "./tools.ts";
 import { checkVersionBump } from "./version-bump.ts";
 import { runLimited } from "../lib/pool.ts";
@@ -32,9 +32,13 @@ export function valueSets(root: string): { source: string; file?: string }[] {
   return [{ source: "chart/values.yaml" }, ...cases.map((f) => ({ source: `${casesDir}/${f}`, file: join(dir, f) }))];
 }
 
-/** `checkov: false` (--no-checkov) leaves the scanner out, for tests of the other rules that must not need Python. */
-export async function lint(options: { root?: string; base?: string; checkov?: boolean } = {}): Promise<CheckResult & { notes: string[] }> {
+/**
+ * `checkov: false` (--no-checkov) leaves the scanner out, for tests of the other rules that must not need Python.
+ * `progress` times each check (lintProgress: a terminal sees them, CI and pipes do not); default none.
+ */
+export async function lint(options: { root?: string; base?: string; checkov?: boolean; progress?: Progress } = {}): Promise<CheckResult & { notes: string[] }> {
   const root = options.root ?? repoRoot;
+  const track = options.progress?.track ?? (<T>(_check: string, work: () => T | Promise<T>): Promise<T> => Promise.resolve(work()));
   const chart = options.root ? join(root, "chart") : chartDir;
   const problems: Problem[] = [];
   const skipped: Skip[] = [];
@@ -57,35 +61,37 @@ export async function lint(options: { root?: string; base?: string; checkov?: bo
   });
 
   const [lintResults, renders, bump, workflowsLint] = await Promise.all([
-    runLimited(lintTasks, limit),
-    runLimited(renderTasks, limit),
-    checkVersionBump(root, options.base),
-    actionlint(root),
+    track(`helm lint (${lintTasks.length} runs)`, () => runLimited(lintTasks, limit)),
+    track(`helm template (${renderTasks.length} renders)`, () => runLimited(renderTasks, limit)),
+    track("version bump", () => checkVersionBump(root, options.base)),
+    track("actionlint", () => actionlint(root)),
   ]);
   for (const r of lintResults) problems.push(...r);
   add(bump);
   if (bump.base) notes.push(`version-bump base: ${bump.base.ref} (${bump.base.why})`);
   add(workflowsLint);
-  problems.push(...checkChartMetadata(root));
+  problems.push(...(await track("Chart.yaml and Artifact Hub", () => checkChartMetadata(root))));
 
   const used = new Set<number>();
   const rendered: { source: string; yaml: string }[] = [];
-  for (const { set, r } of renders) {
-    if (!r.ok) {
-      problems.push({ rule: "render", file: set.source, message: `${binaries[0].id}: helm template failed: ${r.stderr.trim().split("\n").slice(-2).join(" ")}` });
-      continue;
+  await track("best practices", () => {
+    for (const { set, r } of renders) {
+      if (!r.ok) {
+        problems.push({ rule: "render", file: set.source, message: `${binaries[0].id}: helm template failed: ${r.stderr.trim().split("\n").slice(-2).join(" ")}` });
+        continue;
+      }
+      rendered.push({ source: set.source, yaml: r.stdout.endsWith("\n") ? r.stdout : `${r.stdout}\n` });
+      let objects;
+      try {
+        objects = parseManifests(r.stdout);
+      } catch (e) {
+        problems.push({ rule: "render", file: set.source, message: `rendered output is not YAML: ${(e as Error).message.split("\n")[0]}` });
+        continue;
+      }
+      const render: Render = { source: set.source, objects, values: set.file ? ((load(readFileSync(set.file, "utf8")) as Record<string, unknown> | null) ?? {}) : {} };
+      problems.push(...checkBestPractices(render, exemptions, used).problems);
     }
-    rendered.push({ source: set.source, yaml: r.stdout.endsWith("\n") ? r.stdout : `${r.stdout}\n` });
-    let objects;
-    try {
-      objects = parseManifests(r.stdout);
-    } catch (e) {
-      problems.push({ rule: "render", file: set.source, message: `rendered output is not YAML: ${(e as Error).message.split("\n")[0]}` });
-      continue;
-    }
-    const render: Render = { source: set.source, objects, values: set.file ? ((load(readFileSync(set.file, "utf8")) as Record<string, unknown> | null) ?? {}) : {} };
-    problems.push(...checkBestPractices(render, exemptions, used).problems);
-  }
+  });
   // Only meaningful when every set rendered: a failed render leaves exemptions unused for no reason.
   if (rendered.length === sets.length) problems.push(...staleExemptions(exemptions, used));
 
@@ -96,7 +102,11 @@ export async function lint(options: { root?: string; base?: string; checkov?: bo
     ...sets.filter((s) => s.file).map((s) => s.source),
     ...(existsSync(workflows) ? readdirSync(workflows).filter((f) => /\.ya?ml$/.test(f)).map((f) => `.github/workflows/${f}`) : []),
   ];
-  const [own, out, scanned] = await Promise.all([yamllintFiles(root, yamlFiles), yamllintRendered(rendered), options.checkov === false ? undefined : runCheckov(rendered)]);
+  const [own, out, scanned] = await Promise.all([
+    track(`yamllint (${yamlFiles.length} files)`, () => yamllintFiles(root, yamlFiles)),
+    track(`yamllint on the renders (${rendered.length})`, () => yamllintRendered(rendered)),
+    options.checkov === false ? undefined : track(`checkov (${rendered.length} renders)`, () => runCheckov(rendered)),
+  ]);
   add(own);
   add(out);
   if (scanned instanceof Map) {
@@ -125,7 +135,14 @@ if (import.meta.main) {
     process.exit(0);
   }
   const started = Date.now();
-  const result = await lint({ base: values.base, checkov: !values["no-checkov"] });
+  // Progress on stderr, only on a terminal outside CI: stdout stays exactly the report below.
+  const progress = lintProgress(process.stderr);
+  let result: Awaited<ReturnType<typeof lint>>;
+  try {
+    result = await lint({ base: values.base, checkov: !values["no-checkov"], progress });
+  } finally {
+    progress.end();
+  }
   for (const n of result.notes) console.log(`note: ${n}`);
   for (const s of result.skipped) console.log(`skipped: ${s.check}: ${s.reason} (a problem when CI=true)`);
   for (const p of result.problems) console.log(formatProblem(p));

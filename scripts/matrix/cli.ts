@@ -3,8 +3,9 @@
 //   npm run matrix -- [--case <glob>]... [--helm 3|4]... [--kube 1.30]... [--verify-batching] [--single] [--no-reuse]
 //                     [--json] [--markdown FILE] [--html FILE | --no-html] [--chart DIR] [--cases-dir DIR]
 //
-// A progress bar on a terminal, one line per failure otherwise (CI=true or not a TTY); exit code 1
-// when any cell fails, 2 on a usage error.
+// A progress bar on a terminal (none when CI=true or not a TTY), then one line per distinct failure
+// with the number of cells showing it (report-text.ts); --json, --markdown and the HTML report list
+// every cell's failures. Exit code 1 when any cell fails, 2 on a usage error.
 import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { helmMajors, parseCli } from "../lib/cli-args.ts";
@@ -12,7 +13,8 @@ import { repoRoot } from "../lib/paths.ts";
 import { htmlReport } from "./report-html.ts";
 import { jsonReport } from "./report-json.ts";
 import { markdownReport } from "./report-markdown.ts";
-import { formatFailure, runMatrix, type CellResult } from "./run.ts";
+import { formatGroup, groupFailures } from "./report-text.ts";
+import { runMatrix, type CellResult } from "./run.ts";
 
 const usage = `Usage: npm run matrix -- [options]
   --case <glob>       only cases whose name matches (repeatable; * and ?)
@@ -67,18 +69,18 @@ const say = (s: string): void => void (args.json ? process.stderr : process.stdo
 const tty = Boolean(process.stderr.isTTY) && process.env.CI !== "true" && !args.json;
 
 let lastDraw = 0;
+let failedCells = 0;
+// Failures are printed once the matrix is done, grouped: the same failure in 24 cells is one line.
 function progress(done: number, total: number, cell: CellResult): void {
-  if (!cell.ok) {
-    if (tty) process.stderr.write("\r\x1b[2K");
-    for (const f of cell.failures) say(formatFailure(cell, f));
-  }
+  if (!cell.ok) failedCells++;
   if (!tty) return;
   const now = Date.now();
   if (done !== total && now - lastDraw < 50) return;
   lastDraw = now;
   const width = 30;
   const filled = Math.round((done / total) * width);
-  process.stderr.write(`\r\x1b[2K[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} cells ${cell.case} ${cell.helm} ${cell.kube}`);
+  const failed = failedCells ? `, ${failedCells} failed` : "";
+  process.stderr.write(`\r\x1b[2K[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} cells${failed} ${cell.case} ${cell.helm} ${cell.kube}`);
   if (done === total) process.stderr.write("\r\x1b[2K");
 }
 
@@ -97,6 +99,8 @@ try {
     onProgress: progress,
   });
   const failed = r.cells.filter((c) => !c.ok);
+  // From the finished cells, so failures of the rules across cells (added at the end) are in too.
+  for (const g of groupFailures(failed)) say(formatGroup(g));
   const custom = [...new Set(r.cells.flatMap((c) => c.notValidated))];
   if (custom.length) say(`not validated (custom resources, no built-in schema): ${custom.join(", ")}`);
   for (const p of r.batching) say(`batching ${p.helm}: ${p.reason}`);

@@ -16,7 +16,6 @@ const knobs: Record<string, [unknown, string, string]> = {
   tracers: [["python", "hotspot"], "DD_HOST_PROFILING_TRACERS", "python,hotspot"],
   timeline: [true, "DD_HOST_PROFILING_TIMELINE_ENABLED", "true"],
   sendErrorFrames: [true, "DD_HOST_PROFILING_SEND_ERROR_FRAMES", "true"],
-  sendIdleFrames: [false, "DD_HOST_PROFILING_SEND_IDLE_FRAMES", "false"],
   verbose: [true, "DD_HOST_PROFILING_VERBOSE", "true"],
   verboseEbpf: [true, "DD_HOST_PROFILING_VERBOSE_EBPF", "true"],
   bpfLogLevel: [2, "DD_HOST_PROFILING_BPF_LOG_LEVEL", "2"],

@@ -43,6 +43,27 @@ describe("validate", () => {
     expect(`${cli.stdout}${cli.stderr}`).not.toContain(appKey);
   });
 
+  it("takes an empty or comment-only file as {}, as Helm does", async () => {
+    expect((await validateFile(file("empty.yaml", ""))).problems).toEqual([]);
+    expect((await validateFile(file("comments.yaml", "# nothing here yet\n"))).problems).toEqual([]);
+  });
+
+  it("says a missing file is not found and a directory is not a values file, exit 1", async () => {
+    const missing = join(dir, "no-such.yaml");
+    const r = await execa("npx", ["node", join(repoRoot, "scripts/validate.ts"), missing, dir], { reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain(`${missing}: (file): not found`);
+    expect(r.stdout).toContain(`${dir}: (file): is a directory, not a values file`);
+    expect(r.stdout).not.toContain("YAML syntax");
+    const broken = await validateFile(file("broken.yaml", "a: [1,\n"));
+    expect(broken.problems[0].message).toMatch(/^is not readable YAML/);
+  });
+
+  it("exits 2 on a usage error", async () => {
+    expect((await execa("npx", ["node", join(repoRoot, "scripts/validate.ts")], { reject: false })).exitCode).toBe(2);
+    expect((await execa("npx", ["node", join(repoRoot, "scripts/validate.ts"), "--jsno", threeMistakes], { reject: false })).exitCode).toBe(2);
+  });
+
   it("passes a good file", async () => {
     const r = await validateFile(file("good.yaml", "securityMode: leastPrivilege\ndatadog:\n  apiKeyExistingSecret: dd\n"));
     expect(r.problems).toEqual([]);
@@ -87,6 +108,11 @@ describe("typed values files", () => {
 describe("values as Helm sees them", () => {
   it("merges over the defaults like Helm: maps by key, lists replaced, null deletes", () => {
     expect(mergeOverDefaults({ a: { b: 1, c: 2 }, l: [1, 2], s: "x" }, { a: { c: 3 }, l: [9], s: null })).toEqual({ a: { b: 1, c: 3 }, l: [9] });
+  });
+
+  it("keeps a user's null where the defaults have no such key, as Helm does, for the schema to judge", () => {
+    expect(mergeOverDefaults({ a: { b: 1 } }, { a: { x: null }, y: null })).toEqual({ a: { b: 1, x: null }, y: null });
+    expect(schemaProblems({ imagee: null }).map((p) => p.key)).toEqual(["imagee"]);
   });
 
   it("refuses a nulled setting the chart needs, as both Helms do, and lets a nulled map go", () => {

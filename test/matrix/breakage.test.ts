@@ -1,5 +1,6 @@
 // The matrix catches a broken chart: each of these edits to a temp copy of the chart must fail the
-// matrix with a message naming the case and the rule. One runs through the CLI end to end.
+// matrix with a message naming the case and the rule. Two run through the CLI end to end: a failure
+// seen in many cells prints as one line with the count, and the JSON and Markdown keep every cell.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,7 +103,31 @@ describe("a broken chart fails the matrix, naming case and rule", () => {
       env: { CI: "true" },
     });
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain("default [helm4, Kubernetes 1.33] host-pid: DaemonSet/prof-dd-otel-host-profiler spec.template.spec.hostPID: must be true");
+    expect(r.stdout).toMatch(/^FAIL host-pid: DaemonSet\/prof-dd-otel-host-profiler spec\.template\.spec\.hostPID: must be true.* \(1 cell: default \[helm4, Kubernetes 1\.33\]\)$/m);
     expect(r.stdout).toMatch(/^FAIL 1 cells/m);
+  });
+
+  it("the CLI prints a failure seen in many cells once, with the count and an example; --json and --markdown keep every cell", async () => {
+    const dir = brokenChart(breakages[0]);
+    const markdown = join(dir, "..", "summary.md");
+    const cases = ["default", "least-privilege-default"];
+    const kubes = ["1.29", "1.33"];
+    const r = await execa(
+      process.execPath,
+      ["scripts/matrix/cli.ts", "--chart", dir, ...cases.flatMap((c) => ["--case", c]), "--helm", "4", ...kubes.flatMap((k) => ["--kube", k]), "--no-html", "--json", "--markdown", markdown],
+      { cwd: repoRoot, reject: false, env: { CI: "true" } },
+    );
+    expect(r.exitCode, r.stderr).toBe(1);
+    // With --json the human output is on stderr: one line for the four cells, none per cell.
+    const hostPid = r.stderr.split("\n").filter((l) => l.includes("host-pid:"));
+    expect(hostPid, r.stderr).toHaveLength(1);
+    expect(hostPid[0]).toMatch(/^FAIL host-pid: DaemonSet\/prof-dd-otel-host-profiler spec\.template\.spec\.hostPID: must be true.* \(4 cells, e\.g\. default \[helm4, Kubernetes 1\.29\]\)$/);
+    expect(r.stderr).toMatch(/^FAIL 4 cells/m);
+    // The reports are complete: each cell's failure, in the per-cell format.
+    const json = JSON.parse(r.stdout) as { failures: { case: string; kube: string; rule: string; line: string }[] };
+    const perCell = json.failures.filter((f) => f.rule === "host-pid");
+    expect(perCell.map((f) => `${f.case} ${f.kube}`).sort()).toEqual(cases.flatMap((c) => kubes.map((k) => `${c} ${k}`)).sort());
+    const md = readFileSync(markdown, "utf8");
+    for (const c of cases) for (const k of kubes) expect(md).toContain(`${c} [helm4, Kubernetes ${k}] host-pid: DaemonSet/prof-dd-otel-host-profiler spec.template.spec.hostPID: must be true`);
   });
 });

@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -25,6 +26,8 @@ import (
 type Config struct {
 	AgentURL, HostServiceName, Environment, Tags, Tracers, Node, APIKey, AppKey, Site string
 	SplitServiceSuffix                                                                string
+	// Read and kept only (reporter/datadog_reporter.go, runner/runner.go use them; the stand-in does not).
+	PprofPrefix, GoRuntimeMetricsStatsdAddress, AdditionalSymbolEndpoints             string
 	BPFVerifierLogLevel, MapScaleFactor, ProbabilisticThreshold, SamplesPerSecond     uint64
 	MonitorInterval, ClockSyncInterval, ProbabilisticInterval, ReporterInterval       time.Duration
 	UploadSymbolQueryInterval, GoRuntimeProfilerPeriod                                time.Duration
@@ -68,6 +71,37 @@ func isKey(s string, n int) bool {
 	return true
 }
 
+// symbolEndpoint is reporter/symbol_endpoint.go SymbolEndpoint.
+type symbolEndpoint struct {
+	Site   string `json:"site"`
+	APIKey string `json:"api_key"`
+	AppKey string `json:"app_key"`
+}
+
+// validateSymbolEndpoints is config/config.go additionalSymbolEndpoints.Set: "" is no endpoint; otherwise
+// a JSON list of {site, api_key, app_key}, each set and each key valid.
+func validateSymbolEndpoints(value string) error {
+	if value == "" {
+		return nil
+	}
+	var s []symbolEndpoint
+	if err := json.Unmarshal([]byte(value), &s); err != nil {
+		return errors.New("invalid JSON")
+	}
+	for _, e := range s {
+		if e.Site == "" || e.APIKey == "" || e.AppKey == "" {
+			return errors.New("site, API key and application key should all be set and non-empty strings")
+		}
+		if !isKey(e.APIKey, 32) {
+			return fmt.Errorf("API key for site %s is not valid", e.Site)
+		}
+		if !isKey(e.AppKey, 40) {
+			return fmt.Errorf("application key for site %s is not valid", e.Site)
+		}
+	}
+	return nil
+}
+
 func flagSpecs(c *Config) []flagSpec {
 	e := func(names ...string) []string { return names }
 	hp := func(n string) []string { return e("DD_HOST_PROFILING_" + n) }
@@ -90,6 +124,7 @@ func flagSpecs(c *Config) []flagSpec {
 		{name: "tracers", env: hp("TRACERS"), target: &c.Tracers},
 		{name: "verbose", env: hp("VERBOSE"), target: &c.Verbose},
 		{name: "verbose-ebpf", env: hp("VERBOSE_EBPF"), target: &c.VerboseeBPF},
+		{name: "pprof-prefix", env: hp("PPROF_PREFIX"), target: &c.PprofPrefix},
 		{name: "node", env: hp("NODE"), target: &c.Node},
 		{name: "upload-symbols", env: hp("UPLOAD_SYMBOLS"), target: &c.UploadSymbols},
 		{name: "upload-dynamic-symbols", env: hp("UPLOAD_DYNAMIC_SYMBOLS"), target: &c.UploadDynamicSymbols},
@@ -108,8 +143,12 @@ func flagSpecs(c *Config) []flagSpec {
 			return errors.New("APP key is not valid")
 		}},
 		{name: "site", env: e("DD_HOST_PROFILING_SITE", "DD_SITE"), target: &c.Site},
+		// A cli.GenericFlag whose Set (config/config.go additionalSymbolEndpoints.Set) refuses a value, so
+		// the profiler exits 2; its message names the type *config.additionalSymbolEndpoints, here "string".
+		{name: "additional-symbol-endpoints", env: hp("ADDITIONAL_SYMBOL_ENDPOINTS"), target: &c.AdditionalSymbolEndpoints, secret: true, validator: validateSymbolEndpoints},
 		{name: "profile", env: hp("RUNTIME_PROFILER"), target: &c.EnableGoRuntimeProfiler},
 		{name: "runtime-profile-period", env: hp("RUNTIME_PROFILER_PERIOD"), target: &c.GoRuntimeProfilerPeriod},
+		{name: "runtime-metrics-statsd-address", env: hp("RUNTIME_METRICS_STATSD_ADDRESS"), target: &c.GoRuntimeMetricsStatsdAddress},
 		{name: "symbol-query-interval", env: hp("SYMBOL_QUERY_INTERVAL"), target: &c.UploadSymbolQueryInterval},
 		{name: "split-by-service", env: hp("SPLIT_BY_SERVICE"), target: &c.EnableSplitByService},
 		{name: "split-by-service-suffix", env: hp("SPLIT_SERVICE_SUFFIX"), target: &c.SplitServiceSuffix},
