@@ -18,7 +18,7 @@ import type { ParseCache } from "../matrix/batch.ts";
 import { invariantsFor } from "../matrix/invariants/index.ts";
 import { kubeTarget, renderSingle, type KubeTarget, type RenderResult } from "../matrix/render.ts";
 import { pool } from "../lib/pool.ts";
-import { checkCell, context, type ValidationCache } from "../matrix/run.ts";
+import { checkCell, context, type ValidationCache } from "../matrix/check.ts";
 import { classifyRenderError, hideSecrets, secretValues, unnamedKey } from "./classify.ts";
 import { corpus, deepMerge, valuesArbitrary, valuesYaml, type FuzzValues } from "./corpus.ts";
 import { coalesce } from "./schema-arbitrary.ts";

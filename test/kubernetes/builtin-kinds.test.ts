@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { isCustomResource, kubeSchemaBundle, kubeVersions, validateManifest } from "../../scripts/kubernetes/validate.ts";
 import { KINDS } from "../../scripts/kubernetes/refresh-schemas.ts";
-import { notValidated } from "../../scripts/matrix/run.ts";
+import { notValidated } from "../../scripts/matrix/check.ts";
 
 const crd = {
   apiVersion: "apiextensions.k8s.io/v1",

@@ -9,7 +9,8 @@ import { helms } from "../../scripts/lib/helm.ts";
 import { writeWrapper } from "../../scripts/matrix/batch.ts";
 import { discoverCases } from "../../scripts/matrix/cases.ts";
 import { kubeTarget, renderBatch, renderSingle } from "../../scripts/matrix/render.ts";
-import { compareRenders, formatFailure, runMatrix } from "../../scripts/matrix/run.ts";
+import { formatFailure, runMatrix } from "../../scripts/matrix/run.ts";
+import { compareRenders } from "../../scripts/matrix/verify-batching.ts";
 import { fixtureChart } from "../fixtures/fixture-charts.ts";
 
 const filesReader = fixtureChart("files-reader");
