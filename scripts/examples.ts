@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { helmTemplate, type Helm } from "./lib/helm.ts";
 import { chartDir, repoRoot } from "./lib/paths.ts";
+import { PROFILER_NAMESPACE } from "./lib/names.ts";
 
 export interface Scenario {
   name: string;
@@ -34,7 +35,7 @@ export const examplesDir = join(repoRoot, "examples");
 // Fixed, so the output never depends on a Helm version's default Kubernetes version.
 const kubeVersion = "1.35.0";
 const release = "host-profiler";
-const namespace = "profiling";
+const namespace = PROFILER_NAMESPACE;
 
 export const valuesPath = (s: Scenario, root = repoRoot) => join(root, "examples", s.name, "values.yaml");
 export const manifestsPath = (s: Scenario, root = repoRoot) => join(root, "examples", s.name, "manifests.yaml");

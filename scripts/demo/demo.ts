@@ -17,13 +17,13 @@ import { parseArgs } from "node:util";
 import { helms, runHelm, type Helm } from "../lib/helm.ts";
 import { chartDir, repoRoot } from "../lib/paths.ts";
 import { pinnedKubectl } from "../lib/pinned-tools.ts";
-import { readChartMeta } from "../lib/chart.ts";
+import { readChartMeta, type ChartMeta } from "../lib/chart.ts";
 import { ensureBinaries } from "../cluster/binaries.ts";
 import { applyDatadogAgent, DATADOG_CHART, type InstalledAgent } from "../cluster/datadog-agent.ts";
 import { ensureNamespace } from "../cluster/resources.ts";
 import { knownFailures } from "../standin/known-failures.ts";
-import { hostStateJson, leftoversOf } from "../cluster/host-state.ts";
-import { startCluster } from "../standin/cluster.ts";
+import { hostStateJson, leftoversOf, type HostState } from "../cluster/host-state.ts";
+import { startCluster, type StandinCluster } from "../standin/cluster.ts";
 import { missingPrerequisites } from "../cluster/prerequisites.ts";
 import { knownNodeFailures } from "../profiler/startup.ts";
 import { leastPrivilegeCapabilityNames } from "../contract/capabilities.ts";
@@ -62,92 +62,44 @@ export function parseDemoArgs(argv: string[]): DemoOptions {
   return { mode: v.mode, values: v.values, image: v.image, helmMajor: Number(v.helm) as 3 | 4, once: v.once };
 }
 
+/** The demo's output, a line at a time (stdout), and the progress of slow steps (stderr, indented). */
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const progress = (line: string) => process.stderr.write(`  ${line}\n`);
+
+/** A running demo: what it was asked for, its cluster, and how to take it all down again. */
+interface Demo {
+  o: DemoOptions;
+  meta: ChartMeta;
+  cluster: StandinCluster;
+  /** What the node changes on the host and what was there before: stop checks against it that nothing is left. */
+  state: HostState;
+  /** Time since the demo started, for the lines that report progress. */
+  secs: () => string;
+  /** The values file the demo wrote (its folder is removed on stop). */
+  valuesFile?: string;
+  /** Removes the node and the control plane, once however often called, and says what was left behind. */
+  stop: () => Promise<void>;
+}
+
 async function main(): Promise<number> {
   const o = parseDemoArgs(process.argv.slice(2));
-  // Go's official install location, in case a non-login shell's PATH lacks it (as scripts/node/run.sh does).
-  if (existsSync("/usr/local/go/bin/go") && !(process.env.PATH ?? "").split(":").includes("/usr/local/go/bin")) process.env.PATH = `${process.env.PATH}:/usr/local/go/bin`;
+  addGoToPath();
   const missing = missingPrerequisites("npm run demo");
   if (missing.length) {
     process.stderr.write(`npm run demo starts a real node on this machine, which needs what is missing here:\n  ${missing.join("\n  ")}\n`);
     return 1;
   }
-  const t0 = Date.now();
-  const say = (line: string) => process.stdout.write(`${line}\n`);
-  const progress = (line: string) => process.stderr.write(`  ${line}\n`);
-  const secs = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-  const meta = readChartMeta();
-  say(`dd-otel-host-profiler chart ${meta.version} (profiler v${meta.appVersion}) on a throwaway node, securityMode ${o.mode}`);
-
-  say("[1/5] Kubernetes binaries (built once from the Go module proxy, then cached)");
-  await ensureBinaries({ withNode: true, log: progress });
-  say("[2/5] control plane and node");
-  const cluster = await startCluster({ images: [`ghcr.io/datadog/dd-otel-host-profiler:v${meta.appVersion}`], log: progress });
-  const { cp, node } = cluster;
-  const state = node.hostState();
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      say("stopping: the node (its containers, network and mounts), then the control plane");
-      await cluster.stop();
-      if (valuesFile) rmSync(dirname(valuesFile), { recursive: true, force: true });
-      const left = leftoversOf(state);
-      say(left.length ? `LEFT BEHIND (remove by hand):\n  ${left.join("\n  ")}` : "stopped: nothing left behind");
-    })());
-  let agent: InstalledAgent | undefined;
-  let valuesFile: string | undefined;
-  process.once("SIGINT", () => void stop().then(() => process.exit(130)));
-  process.once("SIGTERM", () => void stop().then(() => process.exit(143)));
-
+  const demo = await startDemo(o);
   try {
-    say(`      node ${node.name} at ${node.ip}, kernel ${node.kernel}, up after ${secs()}`);
+    const { node } = demo.cluster;
+    say(`      node ${node.name} at ${node.ip}, kernel ${node.kernel}, up after ${demo.secs()}`);
     const helm = (await helms()).find((h) => h.major === o.helmMajor) as Helm;
-    await ensureNamespace(cp, AGENT.namespace, { "pod-security.kubernetes.io/enforce": "privileged" });
-    agent = await applyDatadogAgent(cp, helm, { ...AGENT, values: { datadog: { apiKeyExistingSecret: "datadog-secret" } }, image: `ghcr.io/datadog/dd-otel-host-profiler:v${meta.appVersion}` });
-    const agentUrl = `http://${agent.facts.service.name}.${agent.facts.service.namespace}.svc.cluster.local:${agent.facts.service.traceport.port}`;
-    say(`[3/5] the Datadog Agent as its chart ${DATADOG_CHART.version} installs it (release ${AGENT.release}, namespace ${AGENT.namespace}; its trace-agent is a stand-in): Service ${agent.facts.service.namespace}/${agent.facts.service.name}, internalTrafficPolicy ${agent.facts.service.internalTrafficPolicy}, no hostPort`);
-
-    let image: { repository: string; tag: string } | undefined;
-    let standin = true;
-    if (o.image) {
-      const pulled = await node.pull(o.image);
-      if (pulled.ok) {
-        image = splitImageRef(o.image);
-        standin = false;
-        say(`      pulled ${o.image}: the pod runs it`);
-      } else {
-        say(`      could not pull ${o.image} (${pulled.error}); this machine reaches no image registry, so the demo runs the profiler stand-in`);
-      }
-    }
-    const known = standin ? knownFailures(node) : [];
-    for (const k of known) say(`      NOTE: this node has the known failure "${k}" (${knownNodeFailures[k].when}). The real v${meta.appVersion} exits there; the stand-in marks ${knownNodeFailures[k].steps.join(", ")} skipped so you can watch the rest.`);
-
-    const ungrantable = leastPrivilegeCapabilityNames.filter((c) => !node.boundingSet.includes(c));
-    if (o.mode === "leastPrivilege" && ungrantable.length) say(`      NOTE: this node's runtime cannot grant ${ungrantable.join(", ")}, so the demo sets leastPrivilege.omitCapabilities: [${ungrantable.join(", ")}] (README: "A node that refuses a capability").`);
-    const ours = (valuesFile = valuesFileFor({ mode: o.mode, image, knownFailures: known, ungrantable, user: o.values ? readFileSync(o.values, "utf8") : undefined }));
-    const args = ["install", RELEASE, chartDir, "-n", NAMESPACE, "-f", ours];
-    say(`[4/5] helm install ${RELEASE} ./chart -n ${NAMESPACE} -f ${ours} (Helm ${helm.version}; securityMode ${o.mode}${o.values ? `, your ${o.values} merged in` : ""})`);
-    await cp.api("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } });
-    const installed = await runHelm(helm, [...args, "--kubeconfig", cp.kubeconfig]);
-    if (!installed.ok) throw new Error(`helm install failed:\n${installed.stderr}`);
-
-    const report = await waitForReport(cp, standin);
-    say(`[5/5] pod ${NAMESPACE}/${report.pod} Ready after ${secs()}`);
-    say("");
-    say(formatReport(report, { standin, agent: agentUrl, appVersion: meta.appVersion }));
-    if (standin) say(await firstProfile(agent, report.pod));
-    say("");
-    const kubectl = pinnedKubectl.path.replace(`${repoRoot}/`, "");
-    say("Look around (in another terminal):");
-    say(`  export KUBECONFIG=${cp.kubeconfig}`);
-    say(`  ${kubectl} -n ${NAMESPACE} get pods -o wide`);
-    say(`  ${kubectl} -n ${NAMESPACE} logs ds/${RELEASE}-dd-otel-host-profiler`);
-    say(`  ${helm.path.replace(`${repoRoot}/`, "")} -n ${NAMESPACE} status ${RELEASE}`);
-    say(`  ${helm.path.replace(`${repoRoot}/`, "")} -n ${NAMESPACE} test ${RELEASE}`);
-    // For scripts and the teardown test: what the demo made on the host (scripts/cluster/host-state.ts HostState).
-    // Only for a program reading the output (a terminal shows a person nothing raw).
-    if (!process.stdout.isTTY) process.stdout.write(`DEMO-STATE ${JSON.stringify({ kubeconfig: cp.kubeconfig, state: hostStateJson(state) })}\n`);
+    const { agent, agentUrl } = await installAgent(demo, helm);
+    const { image, standin } = await chooseImage(demo);
+    await installChart(demo, helm, image, standin);
+    await showProfiler(demo, helm, agent, agentUrl, standin);
     if (o.once) {
-      await stop();
+      await demo.stop();
       return 0;
     }
     say("Press Ctrl-C to stop: everything the demo made is removed.");
@@ -155,9 +107,103 @@ async function main(): Promise<number> {
     return 0;
   } catch (e) {
     say(`demo failed: ${(e as Error).message}`);
-    await stop();
+    await demo.stop();
     return 1;
   }
+}
+
+/** Go's official install location, in case a non-login shell's PATH lacks it (as scripts/node/run.sh does). */
+function addGoToPath(): void {
+  if (existsSync("/usr/local/go/bin/go") && !(process.env.PATH ?? "").split(":").includes("/usr/local/go/bin")) process.env.PATH = `${process.env.PATH}:/usr/local/go/bin`;
+}
+
+/** Steps 1 and 2: the Kubernetes binaries, then the control plane and the node; Ctrl-C stops them from here on. */
+async function startDemo(o: DemoOptions): Promise<Demo> {
+  const t0 = Date.now();
+  const meta = readChartMeta();
+  say(`dd-otel-host-profiler chart ${meta.version} (profiler v${meta.appVersion}) on a throwaway node, securityMode ${o.mode}`);
+  say("[1/5] Kubernetes binaries (built once from the Go module proxy, then cached)");
+  await ensureBinaries({ withNode: true, log: progress });
+  say("[2/5] control plane and node");
+  const cluster = await startCluster({ images: [`ghcr.io/datadog/dd-otel-host-profiler:v${meta.appVersion}`], log: progress });
+  const state = cluster.node.hostState();
+  let stopping: Promise<void> | undefined;
+  const demo: Demo = {
+    o,
+    meta,
+    cluster,
+    state,
+    secs: () => `${((Date.now() - t0) / 1000).toFixed(1)}s`,
+    stop: () =>
+      (stopping ??= (async () => {
+        say("stopping: the node (its containers, network and mounts), then the control plane");
+        await cluster.stop();
+        if (demo.valuesFile) rmSync(dirname(demo.valuesFile), { recursive: true, force: true });
+        const left = leftoversOf(state);
+        say(left.length ? `LEFT BEHIND (remove by hand):\n  ${left.join("\n  ")}` : "stopped: nothing left behind");
+      })()),
+  };
+  process.once("SIGINT", () => void demo.stop().then(() => process.exit(130)));
+  process.once("SIGTERM", () => void demo.stop().then(() => process.exit(143)));
+  return demo;
+}
+
+/** Step 3: the Datadog Agent as its own chart installs it; returns it and the URL the profiler sends to. */
+async function installAgent({ cluster: { cp }, meta }: Demo, helm: Helm): Promise<{ agent: InstalledAgent; agentUrl: string }> {
+  await ensureNamespace(cp, AGENT.namespace, { "pod-security.kubernetes.io/enforce": "privileged" });
+  const agent = await applyDatadogAgent(cp, helm, { ...AGENT, values: { datadog: { apiKeyExistingSecret: "datadog-secret" } }, image: `ghcr.io/datadog/dd-otel-host-profiler:v${meta.appVersion}` });
+  const { service } = agent.facts;
+  const agentUrl = `http://${service.name}.${service.namespace}.svc.cluster.local:${service.traceport.port}`;
+  say(`[3/5] the Datadog Agent as its chart ${DATADOG_CHART.version} installs it (release ${AGENT.release}, namespace ${AGENT.namespace}; its trace-agent is a stand-in): Service ${service.namespace}/${service.name}, internalTrafficPolicy ${service.internalTrafficPolicy}, no hostPort`);
+  return { agent, agentUrl };
+}
+
+/** The image the pod runs: --image if the node can pull it, else the stand-in under the chart's default image. */
+async function chooseImage({ o, cluster: { node } }: Demo): Promise<{ image?: { repository: string; tag: string }; standin: boolean }> {
+  if (!o.image) return { standin: true };
+  const pulled = await node.pull(o.image);
+  if (!pulled.ok) {
+    say(`      could not pull ${o.image} (${pulled.error}); this machine reaches no image registry, so the demo runs the profiler stand-in`);
+    return { standin: true };
+  }
+  say(`      pulled ${o.image}: the pod runs it`);
+  return { image: splitImageRef(o.image), standin: false };
+}
+
+/** Step 4: writes the values file (with what this node cannot do) and runs `helm install`. */
+async function installChart(demo: Demo, helm: Helm, image: { repository: string; tag: string } | undefined, standin: boolean): Promise<void> {
+  const { o, meta, cluster: { cp, node } } = demo;
+  const known = standin ? knownFailures(node) : [];
+  for (const k of known) say(`      NOTE: this node has the known failure "${k}" (${knownNodeFailures[k].when}). The real v${meta.appVersion} exits there; the stand-in marks ${knownNodeFailures[k].steps.join(", ")} skipped so you can watch the rest.`);
+  const ungrantable = leastPrivilegeCapabilityNames.filter((c) => !node.boundingSet.includes(c));
+  if (o.mode === "leastPrivilege" && ungrantable.length) say(`      NOTE: this node's runtime cannot grant ${ungrantable.join(", ")}, so the demo sets leastPrivilege.omitCapabilities: [${ungrantable.join(", ")}] (README: "A node that refuses a capability").`);
+  const ours = (demo.valuesFile = valuesFileFor({ mode: o.mode, image, knownFailures: known, ungrantable, user: o.values ? readFileSync(o.values, "utf8") : undefined }));
+  const args = ["install", RELEASE, chartDir, "-n", NAMESPACE, "-f", ours];
+  say(`[4/5] helm install ${RELEASE} ./chart -n ${NAMESPACE} -f ${ours} (Helm ${helm.version}; securityMode ${o.mode}${o.values ? `, your ${o.values} merged in` : ""})`);
+  await cp.api("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } });
+  const installed = await runHelm(helm, [...args, "--kubeconfig", cp.kubeconfig]);
+  if (!installed.ok) throw new Error(`helm install failed:\n${installed.stderr}`);
+}
+
+/** Step 5: waits for the profiler pod, then prints its report, the first profile and how to look around. */
+async function showProfiler(demo: Demo, helm: Helm, agent: InstalledAgent, agentUrl: string, standin: boolean): Promise<void> {
+  const { cp } = demo.cluster;
+  const report = await waitForReport(cp, standin);
+  say(`[5/5] pod ${NAMESPACE}/${report.pod} Ready after ${demo.secs()}`);
+  say("");
+  say(formatReport(report, { standin, agent: agentUrl, appVersion: demo.meta.appVersion }));
+  if (standin) say(await firstProfile(agent, report.pod));
+  say("");
+  const kubectl = pinnedKubectl.path.replace(`${repoRoot}/`, "");
+  say("Look around (in another terminal):");
+  say(`  export KUBECONFIG=${cp.kubeconfig}`);
+  say(`  ${kubectl} -n ${NAMESPACE} get pods -o wide`);
+  say(`  ${kubectl} -n ${NAMESPACE} logs ds/${RELEASE}-dd-otel-host-profiler`);
+  say(`  ${helm.path.replace(`${repoRoot}/`, "")} -n ${NAMESPACE} status ${RELEASE}`);
+  say(`  ${helm.path.replace(`${repoRoot}/`, "")} -n ${NAMESPACE} test ${RELEASE}`);
+  // For scripts and the teardown test: what the demo made on the host (scripts/cluster/host-state.ts HostState).
+  // Only for a program reading the output (a terminal shows a person nothing raw).
+  if (!process.stdout.isTTY) process.stdout.write(`DEMO-STATE ${JSON.stringify({ kubeconfig: cp.kubeconfig, state: hostStateJson(demo.state) })}\n`);
 }
 
 /** The first profile POST the Agent pod received, as a line for the user (the stand-in uploads every 10 s here). */

@@ -15,7 +15,7 @@ import type { KubeObject } from "../lib/manifests.ts";
 import { kubeVersions } from "../kubernetes/validate.ts";
 import type { Case } from "../matrix/cases.ts";
 import type { ParseCache } from "../matrix/batch.ts";
-import { invariantsFor } from "../matrix/invariants/index.ts";
+import { invariantsFor, type InvariantSet } from "../matrix/invariants/index.ts";
 import { kubeTarget, renderSingle, type KubeTarget, type RenderResult } from "../matrix/render.ts";
 import { pool } from "../lib/pool.ts";
 import { checkCell, context, type ValidationCache } from "../matrix/check.ts";
@@ -121,15 +121,57 @@ export function readValuesSchema(chartDir: string): { schema: Record<string, any
   return { schema, defaults };
 }
 
+/** What one fuzz run works with: the chart, its schema, the Helms and Kubernetes it runs, shared caches. */
+interface FuzzRun {
+  o: FuzzOptions;
+  chart: ChartMeta;
+  schema: Record<string, any>;
+  defaults: Record<string, unknown>;
+  topKeys: string[];
+  base: Record<string, unknown>;
+  arb: fc.Arbitrary<FuzzValues>;
+  helms: Helm[];
+  target: KubeTarget;
+  rules: InvariantSet;
+  validations: ValidationCache;
+  parsed: ParseCache;
+  run: <T>(task: () => Promise<T>) => Promise<T>;
+  /** The scratch folder the values files and Helm wrappers live in (removed at the end). */
+  work: string;
+  /** Helm processes started so far (renders and shrink steps). */
+  processes: number;
+}
+
+/** What the corpus's renders came to, for the summary (shrink steps are not counted). */
+interface Tally {
+  renders: FuzzResult["renders"];
+  /** Refusals by the key they name. */
+  refused: Map<string, number>;
+}
+
 export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
   const started = performance.now();
+  const run = await prepare(o);
+  const files = corpus(run.arb, o.seed, o.count).map((v) => withBase(run, v));
+  const cases = writeCorpus(run, files);
+  const tally: Tally = { renders: { total: 0, rendered: 0, refusedBySchema: 0, refusedByChart: 0, failed: 0 }, refused: new Map() };
+  try {
+    const findings = await renderAndJudge(run, files, cases, tally);
+    const minimal = await shrinkEachKind(run, files, findings);
+    return summary(run, files, tally, findings, minimal, started);
+  } finally {
+    rmSync(run.work, { recursive: true, force: true });
+  }
+}
+
+/** Reads the chart and its schema, picks the Helms and the Kubernetes version, and makes the scratch folder. */
+async function prepare(o: FuzzOptions): Promise<FuzzRun> {
   const chart = readChartMeta(o.chartDir);
   const { schema, defaults } = readValuesSchema(o.chartDir);
   const topKeys = Object.keys(schema.properties ?? {});
   const base = o.baseValues ?? {};
   // Generated over the defaults and the base: Helm checks the schema on defaults <- base <- file.
   const arb: fc.Arbitrary<FuzzValues> = valuesArbitrary(schema, coalesce(defaults, base) as Record<string, unknown>, { keys: o.keys });
-  const withBase = (v: FuzzValues): FuzzValues => (o.baseValues ? { how: v.how, values: deepMerge(base, v.values) } : v);
   const helmList = (await allHelms()).filter((h) => !o.helm?.length || o.helm.includes(h.major));
   if (helmList.length === 0) throw new Error(`no Helm ${o.helm?.join("/")} available`);
   const known = kubeVersions();
@@ -137,133 +179,149 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
   if (!known.includes(minor)) throw new Error(`no Kubernetes schemas for ${minor}: available ${known.join(", ")}`);
   const target = kubeTarget(minor);
   const rules = invariantsFor(chart);
-  const validations: ValidationCache = new Map();
-  const parsed: ParseCache = new Map();
   const run = pool(o.concurrency ?? Math.max(2, 2 * availableParallelism()));
   const work = scratch("fuzz-", tmpdir());
+  return { o, chart, schema, defaults, topKeys, base, arb, helms: helmList, target, rules, validations: new Map(), parsed: new Map(), run, work, processes: 0 };
+}
 
-  const files = corpus(arb, o.seed, o.count).map(withBase);
-  const cases: Case[] = files.map((v, i) => {
-    const file = join(work, `${String(i).padStart(5, "0")}.yaml`);
-    writeFileSync(file, valuesYaml(v, `fuzz seed ${o.seed} file ${i}: ${v.how}`));
+/** A generated file written over the base values, as Helm gets it (and as it is saved). */
+function withBase(run: FuzzRun, v: FuzzValues): FuzzValues {
+  return run.o.baseValues ? { how: v.how, values: deepMerge(run.base, v.values) } : v;
+}
+
+/** Writes each file of the corpus to the scratch folder, as a case named by its index. */
+function writeCorpus(run: FuzzRun, files: FuzzValues[]): Case[] {
+  return files.map((v, i) => {
+    const file = join(run.work, `${String(i).padStart(5, "0")}.yaml`);
+    writeFileSync(file, valuesYaml(v, `fuzz seed ${run.o.seed} file ${i}: ${v.how}`));
     return { name: `fuzz-${i}`, file, description: v.how, values: v.values };
   });
+}
 
-  const renders = { total: 0, rendered: 0, refusedBySchema: 0, refusedByChart: 0, failed: 0 };
-  const refused = new Map<string, number>();
+/** Renders the corpus with each Helm in turn, judging each render as it arrives; the findings by file, then Helm. */
+async function renderAndJudge(run: FuzzRun, files: FuzzValues[], cases: Case[], tally: Tally): Promise<Finding[]> {
   const findings: Finding[] = [];
-  let processes = 0;
-
-  /** Everything wrong with one render of `v` by `helm` (empty: it is fine). */
-  const judgeRender = async (v: FuzzValues, index: number, helm: Helm, r: RenderResult, count: boolean): Promise<Finding[]> => {
-    const where = { index, how: v.how, helm: helm.id };
-    const secrets = secretValues(v.values);
-    if (!r.ok) {
-      const verdict = classifyRenderError(r.error);
-      // The template and line it broke at make template errors of different places different kinds.
-      if (verdict.kind === "template-error") return [{ ...where, rule: "template-error", path: /templates\/[^\s:]+(:\d+)?/.exec(verdict.message)?.[0], message: hideSecrets(verdict.message, secrets) }];
-      const out: Finding[] = [];
-      if (secrets.some((s) => verdict.message.includes(s))) out.push({ ...where, rule: "secret-in-refusal", message: hideSecrets(verdict.message, secrets) });
-      const unnamed = verdict.by === "chart" ? unnamedKey(chart.name, verdict.message, topKeys) : undefined;
-      if (unnamed) out.push({ ...where, rule: "refusal-without-key", message: `${unnamed}: ${hideSecrets(verdict.message, secrets)}` });
-      if (count) {
-        renders[verdict.by === "schema" ? "refusedBySchema" : "refusedByChart"]++;
-        const key = refusedKey(verdict.message);
-        refused.set(key, (refused.get(key) ?? 0) + 1);
-      }
-      return out;
-    }
-    if (count) renders.rendered++;
-    const ctx = context({ name: `fuzz-${index}`, file: "", description: v.how, values: v.values }, r.docs, chart, target);
-    const out: Finding[] = checkCell(ctx, rules.cell, validations).map((f) => ({ ...where, ...f, message: hideSecrets(f.message, secrets) }));
-    if (o.judge && out.length === 0) {
-      for (const p of await o.judge.check(ctx.objects)) out.push({ ...where, rule: "api-server", object: p.object, path: p.path, message: hideSecrets(p.message, secrets) });
-    }
-    return out;
-  };
-
-  try {
-    const total = cases.length * helmList.length;
-    let done = 0;
-    const pending: Promise<void>[] = [];
-    for (const helm of helmList) {
-      const r = await renderCorpus(helm, o.chartDir, cases, target, run, {
-        batchSize: o.batchSize ?? 4,
-        workDir: join(work, "wrappers"),
-        cache: parsed,
-        onRendered: (c, result) => {
-          const index = Number(c.name.slice("fuzz-".length));
-          pending.push(
-            (async () => {
-              renders.total++;
-              const fs = await judgeRender(files[index], index, helm, result, true);
-              if (fs.length) renders.failed++;
-              findings.push(...fs);
-              o.onProgress?.(++done, total);
-            })(),
-          );
-        },
-      });
-      processes += r.processes;
-    }
-    await Promise.all(pending);
-    findings.sort((a, b) => a.index - b.index || (a.helm < b.helm ? -1 : a.helm > b.helm ? 1 : 0));
-
-    // One minimal file per kind of failure, checked step by step with single renders. Every candidate
-    // keeps the keys the root requires and neither the defaults nor the base set, as every file does
-    // (valuesArbitrary draws them always).
-    const underneath = coalesce(defaults, base) as Record<string, unknown>;
-    const required: string[] = (schema.required ?? []).filter((k: string) => underneath[k] === undefined);
-    const minimal: MinimalFile[] = [];
-    const kinds = new Map<string, Finding>();
-    for (const f of findings) if (!kinds.has(signature(f))) kinds.set(signature(f), f);
-    const outDir = o.outDir ? join(o.outDir, chart.name, `seed-${o.seed}`) : undefined;
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-    // The worst kinds first: a broken template, then what a cluster refuses, then the rest.
-    const severity = (f: Finding): number => ["template-error", "api-server", "kubernetes-schema", "secret-in-refusal", "refusal-without-key"].indexOf(f.rule) >>> 0;
-    for (const f of [...kinds.values()].sort((a, b) => severity(a) - severity(b) || a.index - b.index).slice(0, o.maxShrinks ?? 8)) {
-      const helm = helmList.find((h) => h.id === f.helm)!;
-      let n = 0;
-      const stillFails = async (v: FuzzValues): Promise<boolean> => {
-        const file = join(work, `shrink-${f.index}-${n++}.yaml`);
-        const merged = withBase(v);
-        writeFileSync(file, valuesYaml(merged, "shrinking"));
-        processes++;
-        const r = await renderSingle(helm, o.chartDir, { name: "shrink", file, description: "", values: merged.values }, target, parsed);
-        return (await judgeRender(merged, f.index, helm, r, false)).some((x) => signature(x) === signature(f));
-      };
-      const s = await shrinkFailure(arb, o.seed, f.index, files[f.index], stillFails, o.shrinkMs ?? 30_000, { keep: required });
-      const secrets = secretValues(files[f.index].values);
-      const header = `fuzz seed ${o.seed} file ${f.index} (${f.how}), ${f.helm} at Kubernetes ${target.version}: ${f.rule}${f.object ? ` ${f.object}` : ""}${f.path ? ` ${f.path}` : ""}${s.reproduced ? `; shrunk in ${s.steps} steps` : "; did not fail again alone, so not shrunk"}`;
-      const yaml = hideSecrets(valuesYaml(withBase(s.values), header), secrets);
-      let saved: string | undefined;
-      if (outDir) {
-        mkdirSync(outDir, { recursive: true });
-        saved = join(outDir, `${String(f.index).padStart(5, "0")}-${f.helm}-${f.rule}.yaml`);
-        writeFileSync(saved, yaml);
-      }
-      minimal.push({ finding: f, yaml, file: saved, steps: s.steps, reproduced: s.reproduced });
-    }
-
-    const perKey = files.filter((f) => f.how.startsWith("key ")).length;
-    return {
-      chart,
-      seed: o.seed,
-      kube: { minor: target.minor, version: target.version },
-      helms: helmList.map((h) => ({ id: h.id, version: h.version })),
-      judge: o.judge?.name,
-      files: { total: files.length, perKey, acrossKeys: files.length - perKey },
-      renders,
-      refusedKeys: [...refused].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
-      findings,
-      minimal,
-      processes,
-      wallMs: performance.now() - started,
-      ok: findings.length === 0,
-    };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+  const total = cases.length * run.helms.length;
+  let done = 0;
+  const pending: Promise<void>[] = [];
+  for (const helm of run.helms) {
+    const r = await renderCorpus(helm, run.o.chartDir, cases, run.target, run.run, {
+      batchSize: run.o.batchSize ?? 4,
+      workDir: join(run.work, "wrappers"),
+      cache: run.parsed,
+      onRendered: (c, result) => {
+        const index = Number(c.name.slice("fuzz-".length));
+        pending.push(
+          (async () => {
+            tally.renders.total++;
+            const fs = await judgeRender(run, files[index], index, helm, result, tally);
+            if (fs.length) tally.renders.failed++;
+            findings.push(...fs);
+            run.o.onProgress?.(++done, total);
+          })(),
+        );
+      },
+    });
+    run.processes += r.processes;
   }
+  await Promise.all(pending);
+  return findings.sort((a, b) => a.index - b.index || (a.helm < b.helm ? -1 : a.helm > b.helm ? 1 : 0));
+}
+
+/** Everything wrong with one render of `v` by `helm` (empty: it is fine); counted in `tally` when given. */
+async function judgeRender(run: FuzzRun, v: FuzzValues, index: number, helm: Helm, r: RenderResult, tally?: Tally): Promise<Finding[]> {
+  const where = { index, how: v.how, helm: helm.id };
+  const secrets = secretValues(v.values);
+  if (!r.ok) return judgeRefusal(run, where, secrets, r.error, tally);
+  if (tally) tally.renders.rendered++;
+  const ctx = context({ name: `fuzz-${index}`, file: "", description: v.how, values: v.values }, r.docs, run.chart, run.target, run.defaults);
+  const out: Finding[] = checkCell(ctx, run.rules.cell, run.validations).map((f) => ({ ...where, ...f, message: hideSecrets(f.message, secrets) }));
+  if (run.o.judge && out.length === 0) {
+    for (const p of await run.o.judge.check(ctx.objects)) out.push({ ...where, rule: "api-server", object: p.object, path: p.path, message: hideSecrets(p.message, secrets) });
+  }
+  return out;
+}
+
+/** A render that failed: a template error is a finding; a refusal is fine if it names its key and shows no secret. */
+function judgeRefusal(run: FuzzRun, where: Pick<Finding, "index" | "how" | "helm">, secrets: string[], error: string, tally?: Tally): Finding[] {
+  const verdict = classifyRenderError(error);
+  // The template and line it broke at make template errors of different places different kinds.
+  if (verdict.kind === "template-error") return [{ ...where, rule: "template-error", path: /templates\/[^\s:]+(:\d+)?/.exec(verdict.message)?.[0], message: hideSecrets(verdict.message, secrets) }];
+  const out: Finding[] = [];
+  if (secrets.some((s) => verdict.message.includes(s))) out.push({ ...where, rule: "secret-in-refusal", message: hideSecrets(verdict.message, secrets) });
+  const unnamed = verdict.by === "chart" ? unnamedKey(run.chart.name, verdict.message, run.topKeys) : undefined;
+  if (unnamed) out.push({ ...where, rule: "refusal-without-key", message: `${unnamed}: ${hideSecrets(verdict.message, secrets)}` });
+  if (tally) {
+    tally.renders[verdict.by === "schema" ? "refusedBySchema" : "refusedByChart"]++;
+    const key = refusedKey(verdict.message);
+    tally.refused.set(key, (tally.refused.get(key) ?? 0) + 1);
+  }
+  return out;
+}
+
+/**
+ * One minimal file per kind of failure, the worst kinds first, checked step by step with single
+ * renders. Every candidate keeps the keys the root requires and neither the defaults nor the base
+ * set, as every file does (valuesArbitrary draws them always).
+ */
+async function shrinkEachKind(run: FuzzRun, files: FuzzValues[], findings: Finding[]): Promise<MinimalFile[]> {
+  const underneath = coalesce(run.defaults, run.base) as Record<string, unknown>;
+  const required: string[] = (run.schema.required ?? []).filter((k: string) => underneath[k] === undefined);
+  const minimal: MinimalFile[] = [];
+  const kinds = new Map<string, Finding>();
+  for (const f of findings) if (!kinds.has(signature(f))) kinds.set(signature(f), f);
+  const outDir = run.o.outDir ? join(run.o.outDir, run.chart.name, `seed-${run.o.seed}`) : undefined;
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  // The worst kinds first: a broken template, then what a cluster refuses, then the rest.
+  const severity = (f: Finding): number => ["template-error", "api-server", "kubernetes-schema", "secret-in-refusal", "refusal-without-key"].indexOf(f.rule) >>> 0;
+  for (const f of [...kinds.values()].sort((a, b) => severity(a) - severity(b) || a.index - b.index).slice(0, run.o.maxShrinks ?? 8)) {
+    minimal.push(await shrinkOne(run, files[f.index], f, required, outDir));
+  }
+  return minimal;
+}
+
+/** Shrinks the file behind finding `f` to one that still fails the same way; saved in `outDir` when given. */
+async function shrinkOne(run: FuzzRun, file: FuzzValues, f: Finding, required: string[], outDir: string | undefined): Promise<MinimalFile> {
+  const helm = run.helms.find((h) => h.id === f.helm)!;
+  let n = 0;
+  const stillFails = async (v: FuzzValues): Promise<boolean> => {
+    const candidate = join(run.work, `shrink-${f.index}-${n++}.yaml`);
+    const merged = withBase(run, v);
+    writeFileSync(candidate, valuesYaml(merged, "shrinking"));
+    run.processes++;
+    const r = await renderSingle(helm, run.o.chartDir, { name: "shrink", file: candidate, description: "", values: merged.values }, run.target, run.parsed);
+    return (await judgeRender(run, merged, f.index, helm, r)).some((x) => signature(x) === signature(f));
+  };
+  const s = await shrinkFailure(run.arb, run.o.seed, f.index, file, stillFails, run.o.shrinkMs ?? 30_000, { keep: required });
+  const secrets = secretValues(file.values);
+  const header = `fuzz seed ${run.o.seed} file ${f.index} (${f.how}), ${f.helm} at Kubernetes ${run.target.version}: ${f.rule}${f.object ? ` ${f.object}` : ""}${f.path ? ` ${f.path}` : ""}${s.reproduced ? `; shrunk in ${s.steps} steps` : "; did not fail again alone, so not shrunk"}`;
+  const yaml = hideSecrets(valuesYaml(withBase(run, s.values), header), secrets);
+  let saved: string | undefined;
+  if (outDir) {
+    mkdirSync(outDir, { recursive: true });
+    saved = join(outDir, `${String(f.index).padStart(5, "0")}-${f.helm}-${f.rule}.yaml`);
+    writeFileSync(saved, yaml);
+  }
+  return { finding: f, yaml, file: saved, steps: s.steps, reproduced: s.reproduced };
+}
+
+function summary(run: FuzzRun, files: FuzzValues[], tally: Tally, findings: Finding[], minimal: MinimalFile[], started: number): FuzzResult {
+  const perKey = files.filter((f) => f.how.startsWith("key ")).length;
+  return {
+    chart: run.chart,
+    seed: run.o.seed,
+    kube: { minor: run.target.minor, version: run.target.version },
+    helms: run.helms.map((h) => ({ id: h.id, version: h.version })),
+    judge: run.o.judge?.name,
+    files: { total: files.length, perKey, acrossKeys: files.length - perKey },
+    renders: tally.renders,
+    refusedKeys: [...tally.refused].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
+    findings,
+    minimal,
+    processes: run.processes,
+    wallMs: performance.now() - started,
+    ok: findings.length === 0,
+  };
 }
 
 export type { KubeTarget };

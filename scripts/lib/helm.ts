@@ -2,6 +2,7 @@
 // Order: HELM_BIN (the user's own Helm, alone) if set, else the project's pinned Helm 3 and Helm 4.
 import { existsSync } from "node:fs";
 import { execa } from "execa";
+import { PROFILER_NAMESPACE, RENDER_RELEASE } from "./names.ts";
 import { pinnedHelm3, pinnedHelm4 } from "./pinned-tools.ts";
 
 export interface Helm {
@@ -61,7 +62,7 @@ export interface HelmResult {
 }
 
 export function templateArgs(chart: string, o: TemplateOptions = {}): string[] {
-  const args = ["template", o.release ?? "prof", chart, "--namespace", o.namespace ?? "profiling"];
+  const args = ["template", o.release ?? RENDER_RELEASE, chart, "--namespace", o.namespace ?? PROFILER_NAMESPACE];
   for (const f of o.valuesFiles ?? []) args.push("--values", f);
   if (o.kubeVersion) args.push("--kube-version", o.kubeVersion);
   for (const a of o.apiVersions ?? []) args.push("--api-versions", a);

@@ -41,6 +41,32 @@ function readYaml(root: string, file: string, rule: string, problems: Problem[])
   }
 }
 
+/** Records a problem, in Chart.yaml unless another file is named. */
+type Report = (rule: string, message: string, file?: string) => void;
+
+/** The rules of Chart.yaml's own fields, run in this order (the order of the problems). */
+const chartYamlRules: ((chart: Dict, p: Report) => void)[] = [
+  requiredFields,
+  apiVersionIsV2,
+  versionIsSemver,
+  homeIsHttps,
+  sourcesAreHttps,
+  maintainersHaveNames,
+  typeIsKnown,
+  appVersionHasNoV,
+];
+
+/** What the rules of the plain-string Artifact Hub annotations read. */
+interface AnnotationScope {
+  chart: Dict;
+  annotations: Dict;
+  /** artifacthub.io/changes as read (undefined when missing or not a list). */
+  changes: Change[] | undefined;
+}
+
+/** The rules of the plain-string Artifact Hub annotations, run in this order. */
+const annotationRules: ((s: AnnotationScope, p: Report) => void)[] = [licenseIsSpdx, categoryIsKnown, flagsAreBooleanStrings, securityChangesFlagged, prereleaseMatchesVersion];
+
 export function checkChartMetadata(root: string): Problem[] {
   const problems: Problem[] = [];
   const chart = readYaml(root, CHART, "chart-yaml/parse", problems);
@@ -48,39 +74,84 @@ export function checkChartMetadata(root: string): Problem[] {
     if (chart !== undefined) problems.push({ rule: "chart-yaml/parse", file: CHART, message: "is not a mapping" });
     return problems;
   }
-  const p = (rule: string, message: string, file = CHART) => problems.push({ rule, file, message });
+  const p: Report = (rule, message, file = CHART) => problems.push({ rule, file, message });
+  for (const rule of chartYamlRules) rule(chart, p);
 
+  const appVersion = nonEmptyString(chart.appVersion) ? String(chart.appVersion) : undefined;
+  // The default image: values.yaml image.tag, where empty means "v" + appVersion (templates/_helpers.tpl).
+  const values = readYaml(root, VALUES, "app-version/values", problems);
+  const image = isDict(values) && isDict(values.image) ? values.image : undefined;
+  defaultTagIsAppVersion(image, appVersion, p);
+
+  const annotations = isDict(chart.annotations) ? chart.annotations : {};
+  const annotation = annotationReader(annotations, p);
+  checkImagesAnnotation(annotation("artifacthub.io/images"), image, appVersion, p);
+  checkLinksAnnotation(annotation("artifacthub.io/links"), p);
+  const changes = readChangesAnnotation(annotation("artifacthub.io/changes"), p);
+  for (const rule of annotationRules) rule({ chart, annotations, changes }, p);
+
+  if (nonEmptyString(chart.version)) problems.push(...checkChangelog(root, chart.version, changes));
+  return problems;
+}
+
+// Chart.yaml's fields.
+
+function requiredFields(chart: Dict, p: Report): void {
   for (const field of ["apiVersion", "name", "version", "description", "kubeVersion", "appVersion", "home"]) {
     if (!nonEmptyString(chart[field])) p("chart-yaml/required", `${field} is missing or empty (chart CI requires it)`);
   }
+}
+
+function apiVersionIsV2(chart: Dict, p: Report): void {
   if (chart.apiVersion !== undefined && chart.apiVersion !== "v2") p("chart-yaml/api-version", `apiVersion is "${String(chart.apiVersion)}"; must be v2`);
+}
+
+function versionIsSemver(chart: Dict, p: Report): void {
   if (nonEmptyString(chart.version) && !parseSemver(chart.version)) p("chart-yaml/semver", `version "${chart.version}" is not SemVer 2 (MAJOR.MINOR.PATCH, no leading v)`);
+}
+
+function homeIsHttps(chart: Dict, p: Report): void {
   if (nonEmptyString(chart.home) && !HTTPS_URL.test(chart.home)) p("chart-yaml/urls", `home "${chart.home}" is not an https:// URL`);
+}
+
+function sourcesAreHttps(chart: Dict, p: Report): void {
   if (!Array.isArray(chart.sources) || chart.sources.length === 0) p("chart-yaml/required", "sources is missing or empty (chart CI requires at least one source URL)");
   else chart.sources.forEach((s, i) => { if (!nonEmptyString(s) || !HTTPS_URL.test(s)) p("chart-yaml/urls", `sources[${i}] "${String(s)}" is not an https:// URL`); });
+}
+
+function maintainersHaveNames(chart: Dict, p: Report): void {
   if (!Array.isArray(chart.maintainers) || chart.maintainers.length === 0) p("chart-yaml/required", "maintainers is missing or empty (chart CI requires at least one, with a name)");
   else chart.maintainers.forEach((m, i) => {
     if (!isDict(m) || !nonEmptyString(m.name)) p("chart-yaml/maintainers", `maintainers[${i}] has no name`);
     else if (m.email !== undefined && !(typeof m.email === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(m.email))) p("chart-yaml/maintainers", `maintainers[${i}].email "${String(m.email)}" is not an e-mail address`);
   });
-  if (chart.type !== undefined && chart.type !== "application" && chart.type !== "library") p("chart-yaml/type", `type "${String(chart.type)}" must be application or library`);
+}
 
+function typeIsKnown(chart: Dict, p: Report): void {
+  if (chart.type !== undefined && chart.type !== "application" && chart.type !== "library") p("chart-yaml/type", `type "${String(chart.type)}" must be application or library`);
+}
+
+function appVersionHasNoV(chart: Dict, p: Report): void {
   const appVersion = nonEmptyString(chart.appVersion) ? String(chart.appVersion) : undefined;
   if (appVersion?.startsWith("v")) p("app-version/format", `appVersion "${appVersion}" starts with "v": the image tag adds the v (tag = "v" + appVersion)`);
+}
 
-  // The default image: values.yaml image.tag, where empty means "v" + appVersion (templates/_helpers.tpl).
-  const values = readYaml(root, VALUES, "app-version/values", problems);
-  const image = isDict(values) && isDict(values.image) ? values.image : undefined;
-  if (appVersion) {
-    const expected = `v${appVersion}`;
-    const tag = image?.tag;
-    if (tag !== undefined && tag !== "" && tag !== null && String(tag) !== expected) {
-      p("app-version/image-tag", `image.tag default is "${String(tag)}" but appVersion is "${appVersion}": the default tag must be "${expected}" (or empty, which means "${expected}")`, VALUES);
-    }
+// The default image against appVersion.
+
+function defaultTagIsAppVersion(image: Dict | undefined, appVersion: string | undefined, p: Report): void {
+  if (!appVersion) return;
+  const expected = `v${appVersion}`;
+  const tag = image?.tag;
+  if (tag !== undefined && tag !== "" && tag !== null && String(tag) !== expected) {
+    p("app-version/image-tag", `image.tag default is "${String(tag)}" but appVersion is "${appVersion}": the default tag must be "${expected}" (or empty, which means "${expected}")`, VALUES);
   }
+}
 
-  const annotations = isDict(chart.annotations) ? chart.annotations : {};
-  const annotation = (key: string): unknown => {
+// The Artifact Hub annotations.
+
+/** An annotation's YAML document, parsed; undefined (and a problem, unless it is absent) when there is none. */
+function annotationReader(annotations: Dict, p: Report): (key: string) => unknown {
+  return (key) => {
     const text = annotations[key];
     if (text === undefined) return undefined;
     if (typeof text !== "string") {
@@ -94,61 +165,69 @@ export function checkChartMetadata(root: string): Problem[] {
       return undefined;
     }
   };
+}
 
-  // artifacthub.io/images: [{name, image, whitelisted?, platforms?}], and the default image among them.
-  const images = annotation("artifacthub.io/images");
-  if (images === undefined) p("artifacthub/images", "annotation artifacthub.io/images is missing: Artifact Hub then lists no image (and scans none)");
-  else if (!Array.isArray(images)) p("artifacthub/images", "artifacthub.io/images must be a list of {name, image}");
-  else {
-    images.forEach((im, i) => {
-      if (!isDict(im) || !nonEmptyString(im.name) || !nonEmptyString(im.image)) p("artifacthub/images", `artifacthub.io/images[${i}] needs a name and an image`);
-      else if (im.platforms !== undefined && !(Array.isArray(im.platforms) && im.platforms.every((x) => typeof x === "string" && /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/.test(x)))) p("artifacthub/images", `artifacthub.io/images[${i}].platforms must be a list like [linux/amd64]`);
-    });
-    const repository = nonEmptyString(image?.repository) ? image.repository : undefined;
-    if (repository && appVersion) {
-      const listed = images.filter((im): im is Dict => isDict(im) && typeof im.image === "string" && im.image.replace(/@sha256:[0-9a-f]+$/, "").replace(/:[^:/]+$/, "") === repository);
-      if (listed.length === 0) p("app-version/artifacthub-image", `artifacthub.io/images lists no image of ${repository} (the default image.repository)`);
-      for (const im of listed) {
-        const ref = String(im.image).replace(/@sha256:[0-9a-f]+$/, "");
-        const tag = ref.slice(repository.length + 1);
-        if (tag !== `v${appVersion}`) p("app-version/artifacthub-image", `artifacthub.io/images lists ${String(im.image)} but appVersion is "${appVersion}": its tag must be "v${appVersion}"`);
-      }
-    }
+/** artifacthub.io/images: [{name, image, whitelisted?, platforms?}], and the default image among them. */
+function checkImagesAnnotation(images: unknown, image: Dict | undefined, appVersion: string | undefined, p: Report): void {
+  if (images === undefined) return p("artifacthub/images", "annotation artifacthub.io/images is missing: Artifact Hub then lists no image (and scans none)");
+  if (!Array.isArray(images)) return p("artifacthub/images", "artifacthub.io/images must be a list of {name, image}");
+  images.forEach((im, i) => {
+    if (!isDict(im) || !nonEmptyString(im.name) || !nonEmptyString(im.image)) p("artifacthub/images", `artifacthub.io/images[${i}] needs a name and an image`);
+    else if (im.platforms !== undefined && !(Array.isArray(im.platforms) && im.platforms.every((x) => typeof x === "string" && /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/.test(x)))) p("artifacthub/images", `artifacthub.io/images[${i}].platforms must be a list like [linux/amd64]`);
+  });
+  const repository = nonEmptyString(image?.repository) ? image.repository : undefined;
+  if (!repository || !appVersion) return;
+  const listed = images.filter((im): im is Dict => isDict(im) && typeof im.image === "string" && im.image.replace(/@sha256:[0-9a-f]+$/, "").replace(/:[^:/]+$/, "") === repository);
+  if (listed.length === 0) p("app-version/artifacthub-image", `artifacthub.io/images lists no image of ${repository} (the default image.repository)`);
+  for (const im of listed) {
+    const ref = String(im.image).replace(/@sha256:[0-9a-f]+$/, "");
+    const tag = ref.slice(repository.length + 1);
+    if (tag !== `v${appVersion}`) p("app-version/artifacthub-image", `artifacthub.io/images lists ${String(im.image)} but appVersion is "${appVersion}": its tag must be "v${appVersion}"`);
   }
+}
 
-  const links = annotation("artifacthub.io/links");
-  if (links !== undefined) {
-    if (!Array.isArray(links)) p("artifacthub/links", "artifacthub.io/links must be a list of {name, url}");
-    else links.forEach((l, i) => {
-      if (!isDict(l) || !nonEmptyString(l.name) || !nonEmptyString(l.url)) p("artifacthub/links", `artifacthub.io/links[${i}] needs a name and a url`);
-      else if (!HTTPS_URL.test(l.url)) p("artifacthub/links", `artifacthub.io/links[${i}].url "${l.url}" is not an https:// URL`);
-    });
-  }
+function checkLinksAnnotation(links: unknown, p: Report): void {
+  if (links === undefined) return;
+  if (!Array.isArray(links)) return p("artifacthub/links", "artifacthub.io/links must be a list of {name, url}");
+  links.forEach((l, i) => {
+    if (!isDict(l) || !nonEmptyString(l.name) || !nonEmptyString(l.url)) p("artifacthub/links", `artifacthub.io/links[${i}] needs a name and a url`);
+    else if (!HTTPS_URL.test(l.url)) p("artifacthub/links", `artifacthub.io/links[${i}].url "${l.url}" is not an https:// URL`);
+  });
+}
 
-  const changes = readChangesAnnotation(annotation("artifacthub.io/changes"), p);
-
+function licenseIsSpdx({ annotations }: AnnotationScope, p: Report): void {
   const license = annotations["artifacthub.io/license"];
   if (license === undefined) p("artifacthub/license", "annotation artifacthub.io/license is missing");
   else if (typeof license !== "string" || !SPDX.test(license.trim())) p("artifacthub/license", `artifacthub.io/license "${String(license)}" does not look like an SPDX expression (e.g. Apache-2.0)`);
+}
+
+function categoryIsKnown({ annotations }: AnnotationScope, p: Report): void {
   const category = annotations["artifacthub.io/category"];
   if (category !== undefined && !categories.includes(String(category))) p("artifacthub/category", `artifacthub.io/category "${String(category)}" is not one of ${categories.join(", ")}`);
+}
+
+function flagsAreBooleanStrings({ annotations }: AnnotationScope, p: Report): void {
   for (const flag of ["artifacthub.io/containsSecurityUpdates", "artifacthub.io/prerelease"]) {
     const v = annotations[flag];
     if (v !== undefined && v !== "true" && v !== "false") p("artifacthub/flags", `${flag} must be the string "true" or "false", not ${JSON.stringify(v)}`);
   }
+}
+
+function securityChangesFlagged({ annotations, changes }: AnnotationScope, p: Report): void {
   if (changes?.some((c) => c.kind === "security") && annotations["artifacthub.io/containsSecurityUpdates"] !== "true") {
     p("artifacthub/flags", 'artifacthub.io/changes has a "security" entry, so artifacthub.io/containsSecurityUpdates must be "true"');
   }
-  const version = nonEmptyString(chart.version) ? parseSemver(chart.version) : undefined;
-  if (version && annotations["artifacthub.io/prerelease"] !== undefined && (annotations["artifacthub.io/prerelease"] === "true") !== version.prerelease.length > 0) {
-    p("artifacthub/flags", `artifacthub.io/prerelease is "${String(annotations["artifacthub.io/prerelease"])}" but version ${String(chart.version)} ${version.prerelease.length ? "is" : "is not"} a prerelease`);
-  }
-
-  if (nonEmptyString(chart.version)) problems.push(...checkChangelog(root, chart.version, changes));
-  return problems;
 }
 
-function readChangesAnnotation(changes: unknown, p: (rule: string, message: string) => void): Change[] | undefined {
+function prereleaseMatchesVersion({ chart, annotations }: AnnotationScope, p: Report): void {
+  const version = nonEmptyString(chart.version) ? parseSemver(chart.version) : undefined;
+  const prerelease = annotations["artifacthub.io/prerelease"];
+  if (version && prerelease !== undefined && (prerelease === "true") !== version.prerelease.length > 0) {
+    p("artifacthub/flags", `artifacthub.io/prerelease is "${String(prerelease)}" but version ${String(chart.version)} ${version.prerelease.length ? "is" : "is not"} a prerelease`);
+  }
+}
+
+function readChangesAnnotation(changes: unknown, p: Report): Change[] | undefined {
   if (changes === undefined) {
     p("artifacthub/changes", "annotation artifacthub.io/changes is missing: it is the release note of this version");
     return undefined;

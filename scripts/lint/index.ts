@@ -11,13 +11,13 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { load } from "js-yaml";
-import { helms, helmTemplate } from "../lib/helm.ts";
+import { helms, helmTemplate, type Helm, type HelmResult } from "../lib/helm.ts";
 import { parseManifests } from "../lib/manifests.ts";
 import { chartDir, repoRoot } from "../lib/paths.ts";
 import { checkBestPractices, staleExemptions, type Render } from "./best-practice.ts";
 import { checkChartMetadata } from "./chart-metadata.ts";
 import { checkovExemptions, exemptions } from "./exemptions.ts";
-import { daemonSetCount, readmeCountProblems, runCheckov, staleCheckovExemptions, unexempted } from "./checkov.ts";
+import { daemonSetCount, readmeCountProblems, runCheckov, staleCheckovExemptions, unexempted, type CheckovFailure } from "./checkov.ts";
 import { formatProblem, lintProgress, normalize, type CheckResult, type Problem, type Progress, type Skip } from "./report.ts";
 import { actionlint, helmLint, yamllintFiles, yamllintRendered } from "./tools.ts";
 import { checkVersionBump } from "./version-bump.ts";
@@ -32,26 +32,60 @@ export function valueSets(root: string): { source: string; file?: string }[] {
   return [{ source: "chart/values.yaml" }, ...cases.map((f) => ({ source: `${casesDir}/${f}`, file: join(dir, f) }))];
 }
 
+type ValueSet = ReturnType<typeof valueSets>[number];
+/** One values set rendered by the first Helm, for the render-based checks. */
+type SetRender = { set: ValueSet; r: HelmResult };
+/** A render's output as yamllint and checkov read it (one file each, ending in a newline). */
+type Rendered = { source: string; yaml: string };
+
+/** What every step of one lint run reads, and what the steps gather (in the order they report). */
+interface LintRun {
+  root: string;
+  chart: string;
+  base?: string;
+  checkov: boolean;
+  track: Progress["track"];
+  binaries: Helm[];
+  sets: ValueSet[];
+  /** How many tool processes run at once. */
+  limit: number;
+  problems: Problem[];
+  skipped: Skip[];
+  notes: string[];
+}
+
 /**
  * `checkov: false` (--no-checkov) leaves the scanner out, for tests of the other rules that must not need Python.
  * `progress` times each check (lintProgress: a terminal sees them, CI and pipes do not); default none.
  */
 export async function lint(options: { root?: string; base?: string; checkov?: boolean; progress?: Progress } = {}): Promise<CheckResult & { notes: string[] }> {
+  const run = await startRun(options);
+  const renders = await toolChecks(run);
+  run.problems.push(...(await run.track("Chart.yaml and Artifact Hub", () => checkChartMetadata(run.root))));
+  const rendered = await bestPractices(run, renders);
+  await renderedChecks(run, rendered);
+  run.notes.push(`linted the defaults and ${run.sets.length - 1} values case(s) with ${run.binaries.map((h) => `${h.id} ${h.version}`).join(" and ")}`);
+  const dedupSkips = [...new Map(run.skipped.map((s) => [`${s.check}: ${s.reason}`, s])).values()];
+  return { problems: normalize(run.problems), skipped: dedupSkips, notes: run.notes };
+}
+
+async function startRun(options: { root?: string; base?: string; checkov?: boolean; progress?: Progress }): Promise<LintRun> {
   const root = options.root ?? repoRoot;
   const track = options.progress?.track ?? (<T>(_check: string, work: () => T | Promise<T>): Promise<T> => Promise.resolve(work()));
   const chart = options.root ? join(root, "chart") : chartDir;
-  const problems: Problem[] = [];
-  const skipped: Skip[] = [];
-  const notes: string[] = [];
-  const add = (r: CheckResult) => {
-    problems.push(...r.problems);
-    skipped.push(...r.skipped);
-  };
-
   const binaries = await helms();
-  const sets = valueSets(root);
   const limit = Math.max(2, availableParallelism() * 2);
+  return { root, chart, base: options.base, checkov: options.checkov !== false, track, binaries, sets: valueSets(root), limit, problems: [], skipped: [], notes: [] };
+}
 
+function add(run: LintRun, r: CheckResult): void {
+  run.problems.push(...r.problems);
+  run.skipped.push(...r.skipped);
+}
+
+/** helm lint of every set with every Helm, the renders, the version bump and actionlint, at once. */
+async function toolChecks(run: LintRun): Promise<SetRender[]> {
+  const { binaries, sets, chart, track, limit } = run;
   const lintTasks = binaries.flatMap((h) => sets.map((s) => () => helmLint(h, chart, s.file, s.source)));
   // A release name per set: checkov's graph checks (is a pod selected by a NetworkPolicy?) match pod
   // labels across all files of one run, whatever their namespace.
@@ -59,25 +93,27 @@ export async function lint(options: { root?: string; base?: string; checkov?: bo
     const r = await helmTemplate(binaries[0], chart, { valuesFiles: s.file ? [s.file] : [], release: `lint${i}` });
     return { set: s, r };
   });
-
   const [lintResults, renders, bump, workflowsLint] = await Promise.all([
     track(`helm lint (${lintTasks.length} runs)`, () => runLimited(lintTasks, limit)),
     track(`helm template (${renderTasks.length} renders)`, () => runLimited(renderTasks, limit)),
-    track("version bump", () => checkVersionBump(root, options.base)),
-    track("actionlint", () => actionlint(root)),
+    track("version bump", () => checkVersionBump(run.root, run.base)),
+    track("actionlint", () => actionlint(run.root)),
   ]);
-  for (const r of lintResults) problems.push(...r);
-  add(bump);
-  if (bump.base) notes.push(`version-bump base: ${bump.base.ref} (${bump.base.why})`);
-  add(workflowsLint);
-  problems.push(...(await track("Chart.yaml and Artifact Hub", () => checkChartMetadata(root))));
+  for (const r of lintResults) run.problems.push(...r);
+  add(run, bump);
+  if (bump.base) run.notes.push(`version-bump base: ${bump.base.ref} (${bump.base.why})`);
+  add(run, workflowsLint);
+  return renders;
+}
 
+/** Best practices on each render; returns the renders that succeeded, for yamllint and checkov. */
+async function bestPractices(run: LintRun, renders: SetRender[]): Promise<Rendered[]> {
   const used = new Set<number>();
-  const rendered: { source: string; yaml: string }[] = [];
-  await track("best practices", () => {
+  const rendered: Rendered[] = [];
+  await run.track("best practices", () => {
     for (const { set, r } of renders) {
       if (!r.ok) {
-        problems.push({ rule: "render", file: set.source, message: `${binaries[0].id}: helm template failed: ${r.stderr.trim().split("\n").slice(-2).join(" ")}` });
+        run.problems.push({ rule: "render", file: set.source, message: `${run.binaries[0].id}: helm template failed: ${r.stderr.trim().split("\n").slice(-2).join(" ")}` });
         continue;
       }
       rendered.push({ source: set.source, yaml: r.stdout.endsWith("\n") ? r.stdout : `${r.stdout}\n` });
@@ -85,47 +121,56 @@ export async function lint(options: { root?: string; base?: string; checkov?: bo
       try {
         objects = parseManifests(r.stdout);
       } catch (e) {
-        problems.push({ rule: "render", file: set.source, message: `rendered output is not YAML: ${(e as Error).message.split("\n")[0]}` });
+        run.problems.push({ rule: "render", file: set.source, message: `rendered output is not YAML: ${(e as Error).message.split("\n")[0]}` });
         continue;
       }
       const render: Render = { source: set.source, objects, values: set.file ? ((load(readFileSync(set.file, "utf8")) as Record<string, unknown> | null) ?? {}) : {} };
-      problems.push(...checkBestPractices(render, exemptions, used).problems);
+      run.problems.push(...checkBestPractices(render, exemptions, used).problems);
     }
   });
   // Only meaningful when every set rendered: a failed render leaves exemptions unused for no reason.
-  if (rendered.length === sets.length) problems.push(...staleExemptions(exemptions, used));
+  if (rendered.length === run.sets.length) run.problems.push(...staleExemptions(exemptions, used));
+  return rendered;
+}
 
+/** yamllint on the repository's YAML and on the renders, and checkov on the renders, at once. */
+async function renderedChecks(run: LintRun, rendered: Rendered[]): Promise<void> {
+  const files = yamlFiles(run.root, run.sets);
+  const [own, out, scanned] = await Promise.all([
+    run.track(`yamllint (${files.length} files)`, () => yamllintFiles(run.root, files)),
+    run.track(`yamllint on the renders (${rendered.length})`, () => yamllintRendered(rendered)),
+    run.checkov ? run.track(`checkov (${rendered.length} renders)`, () => runCheckov(rendered)) : undefined,
+  ]);
+  add(run, own);
+  add(run, out);
+  if (scanned instanceof Map) checkovFailures(run, scanned, rendered);
+  else if (scanned) add(run, scanned);
+  else run.notes.push("checkov left out (--no-checkov)");
+}
+
+/** Chart.yaml, values.yaml, the values cases and the workflows (repository-relative). */
+function yamlFiles(root: string, sets: ValueSet[]): string[] {
   const workflows = join(root, ".github", "workflows");
-  const yamlFiles = [
+  return [
     "chart/Chart.yaml",
     "chart/values.yaml",
     ...sets.filter((s) => s.file).map((s) => s.source),
     ...(existsSync(workflows) ? readdirSync(workflows).filter((f) => /\.ya?ml$/.test(f)).map((f) => `.github/workflows/${f}`) : []),
   ];
-  const [own, out, scanned] = await Promise.all([
-    track(`yamllint (${yamlFiles.length} files)`, () => yamllintFiles(root, yamlFiles)),
-    track(`yamllint on the renders (${rendered.length})`, () => yamllintRendered(rendered)),
-    options.checkov === false ? undefined : track(`checkov (${rendered.length} renders)`, () => runCheckov(rendered)),
-  ]);
-  add(own);
-  add(out);
-  if (scanned instanceof Map) {
-    const usedCheckov = new Set<number>();
-    const counts = new Map<string, number>();
-    for (const [source, failures] of scanned) {
-      problems.push(...unexempted(source, failures, checkovExemptions, usedCheckov));
-      const ds = parseManifests(rendered.find((r) => r.source === source)!.yaml).find((o) => o.kind === "DaemonSet");
-      counts.set(source, daemonSetCount(failures, ds?.metadata.name ?? ""));
-    }
-    if (rendered.length === sets.length) problems.push(...staleCheckovExemptions(checkovExemptions, usedCheckov));
-    problems.push(...readmeCountProblems(join(root, "README.md"), counts));
-    notes.push(`checkov: ${[...counts].filter(([s]) => /values\.yaml|least-privilege-network-policy/.test(s)).map(([s, n]) => `${n} by-design failure(s) on the DaemonSet of ${s}`).join(", ")}`);
-  } else if (scanned) add(scanned);
-  else notes.push("checkov left out (--no-checkov)");
+}
 
-  notes.push(`linted the defaults and ${sets.length - 1} values case(s) with ${binaries.map((h) => `${h.id} ${h.version}`).join(" and ")}`);
-  const dedupSkips = [...new Map(skipped.map((s) => [`${s.check}: ${s.reason}`, s])).values()];
-  return { problems: normalize(problems), skipped: dedupSkips, notes };
+/** Checkov's failures less the exempt ones, stale exemptions, and the by-design counts README.md states. */
+function checkovFailures(run: LintRun, scanned: Map<string, CheckovFailure[]>, rendered: Rendered[]): void {
+  const usedCheckov = new Set<number>();
+  const counts = new Map<string, number>();
+  for (const [source, failures] of scanned) {
+    run.problems.push(...unexempted(source, failures, checkovExemptions, usedCheckov));
+    const ds = parseManifests(rendered.find((r) => r.source === source)!.yaml).find((o) => o.kind === "DaemonSet");
+    counts.set(source, daemonSetCount(failures, ds?.metadata.name ?? ""));
+  }
+  if (rendered.length === run.sets.length) run.problems.push(...staleCheckovExemptions(checkovExemptions, usedCheckov));
+  run.problems.push(...readmeCountProblems(join(run.root, "README.md"), counts));
+  run.notes.push(`checkov: ${[...counts].filter(([s]) => /values\.yaml|least-privilege-network-policy/.test(s)).map(([s, n]) => `${n} by-design failure(s) on the DaemonSet of ${s}`).join(", ")}`);
 }
 
 if (import.meta.main) {

@@ -1,6 +1,10 @@
 // The check stage: what the checks see of one rendered cell (its context), validated against the
 // Kubernetes schemas of the cell's version and judged by the chart's invariants.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { load } from "js-yaml";
 import { isCustomResource, validateManifest } from "../kubernetes/validate.ts";
+import { mergeOverDefaults } from "../lib/values-schema.ts";
 import type { ChartMeta } from "../lib/chart.ts";
 import type { Doc } from "./batch.ts";
 import type { Case } from "./cases.ts";
@@ -43,7 +47,19 @@ export function notValidated(ctx: CellContext): string[] {
   return ctx.objects.filter((o) => isCustomResource(ctx.kube, o)).map((o) => `${o.kind}/${o.metadata?.name} (${o.apiVersion})`);
 }
 
-/** What the checks see of one render of case `c` at `target`. */
-export function context(c: Case, docs: Doc[], chart: ChartMeta, target: KubeTarget): CellContext {
-  return { case: c, docs, objects: docs.flatMap((d) => (d.object ? [d.object] : [])), chart, release: RELEASE, namespace: NAMESPACE, kube: target.minor };
+/** A chart's values.yaml, read once per chart folder. */
+const chartDefaults = new Map<string, Record<string, unknown>>();
+export function defaultsOf(chartDir: string): Record<string, unknown> {
+  let d = chartDefaults.get(chartDir);
+  if (!d) {
+    const file = join(chartDir, "values.yaml");
+    chartDefaults.set(chartDir, (d = existsSync(file) ? ((load(readFileSync(file, "utf8")) ?? {}) as Record<string, unknown>) : {}));
+  }
+  return d;
+}
+
+/** What the checks see of one render of case `c` at `target`, with the chart's defaults (`defaults`, its values.yaml) under the case's values. */
+export function context(c: Case, docs: Doc[], chart: ChartMeta, target: KubeTarget, defaults: Record<string, unknown>): CellContext {
+  const values = mergeOverDefaults(defaults, c.values) as Record<string, unknown>;
+  return { case: c, values, docs, objects: docs.flatMap((d) => (d.object ? [d.object] : [])), chart, release: RELEASE, namespace: NAMESPACE, kube: target.minor };
 }

@@ -5,8 +5,10 @@ import { kubeSchemaBundle } from "../kubernetes/validate.ts";
 import { parseDoc, splitBatch, splitDocs, type Doc, type ParseCache, type Wrapper } from "./batch.ts";
 import type { Case } from "./cases.ts";
 
-export const RELEASE = "prof";
-export const NAMESPACE = "profiling";
+import { PROFILER_NAMESPACE, RENDER_RELEASE } from "../lib/names.ts";
+
+export const RELEASE = RENDER_RELEASE;
+export const NAMESPACE = PROFILER_NAMESPACE;
 
 /** A Kubernetes version as the matrix uses it: minor for display, exact release and served API versions for Helm. */
 export interface KubeTarget {

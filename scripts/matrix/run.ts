@@ -7,7 +7,7 @@
 //   report                    the cells in a fixed order, and the run's figures.
 // Each stage hands its output to the next; no stage changes what an earlier one produced.
 import { type Helm } from "../lib/helm.ts";
-import { checkCell, context, notValidated, type ValidationCache } from "./check.ts";
+import { checkCell, context, defaultsOf, notValidated, type ValidationCache } from "./check.ts";
 import type { CellContext } from "./invariants/index.ts";
 import { planMatrix, type MatrixPlan, type PlanOptions } from "./plan.ts";
 import { renderCells, type RenderedCell, type RenderOptions } from "./render-cells.ts";
@@ -35,7 +35,7 @@ function checkRendered(plan: MatrixPlan, r: RenderedCell, validations: Validatio
     const failures: Failure[] = [{ rule: "render", message: r.result.error }, ...r.extra];
     return { result: { ...base, ok: false, failures, objects: 0, notValidated: [] } };
   }
-  const ctx = context(r.case, r.result.docs, plan.chart, r.target);
+  const ctx = context(r.case, r.result.docs, plan.chart, r.target, defaultsOf(plan.chartDir));
   const failures = [...checkCell(ctx, plan.rules.cell, validations), ...r.extra];
   return { result: { ...base, ok: failures.length === 0, failures, objects: ctx.objects.length, notValidated: notValidated(ctx) }, ctx };
 }

@@ -8,7 +8,8 @@ import { chartDir } from "../../scripts/lib/paths.ts";
 import { readChartMeta } from "../../scripts/lib/chart.ts";
 import type { Case } from "../../scripts/matrix/cases.ts";
 import type { CellContext } from "../../scripts/matrix/invariants/index.ts";
-import { kubeTarget, NAMESPACE, RELEASE, renderSingle } from "../../scripts/matrix/render.ts";
+import { kubeTarget, renderSingle } from "../../scripts/matrix/render.ts";
+import { context, defaultsOf } from "../../scripts/matrix/check.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "matrix-test-"));
 
@@ -20,5 +21,5 @@ export async function renderContext(name: string, values: Record<string, unknown
   const all = await helms();
   const r = await renderSingle(all[all.length - 1], chartDir, c, kubeTarget(kube));
   if (!r.ok) throw new Error(`rendering ${name} failed: ${r.error}`);
-  return { case: c, docs: r.docs, objects: r.docs.flatMap((d) => (d.object ? [d.object] : [])), chart: readChartMeta(chartDir), release: RELEASE, namespace: NAMESPACE, kube };
+  return context(c, r.docs, readChartMeta(chartDir), kubeTarget(kube), defaultsOf(chartDir));
 }

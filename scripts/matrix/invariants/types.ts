@@ -16,6 +16,11 @@ export interface Violation {
 /** What one cell rendered, plus what the checks need to know about the case. */
 export interface CellContext {
   case: Case;
+  /**
+   * The values the chart rendered with: its values.yaml with the case's values over them, as Helm
+   * coalesces them (scripts/lib/values-schema.ts mergeOverDefaults), so no check restates a default.
+   */
+  values: Record<string, unknown>;
   docs: Doc[];
   objects: KubeObject[];
   chart: ChartMeta;
