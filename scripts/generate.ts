@@ -1,5 +1,5 @@
-// `npm run generate`: writes every file derived from the values contract, and the golden examples'
-// rendered manifests (scripts/examples.ts).
+// `npm run generate`: writes every file derived from the values contract (and the Kubernetes types
+// from the committed API schemas), and the golden examples' rendered manifests (scripts/examples.ts).
 // `npm run generate -- --check`: writes nothing, lists files that are out of date (examples rendered
 // with every Helm), exits 1 if any.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -13,7 +13,9 @@ import { withApiServerRules } from "./contract/apiserver-rules.ts";
 import { spliceBetween, spliceTable, valuesTable } from "./contract/readme-table.ts";
 import { capabilityTable, capabilityTableEnd, capabilityTableStart } from "./contract/capability-table.ts";
 import { durationBoundsPath, durationBoundsTemplate } from "./contract/duration-bounds.ts";
+import { seccompAllowlistPath, seccompProfileText } from "./contract/seccomp.ts";
 import { kubeDefinitionSchema, kubeVersions } from "./kubernetes/validate.ts";
+import { kubernetesTypes, kubernetesTypesFile } from "./kubernetes/types.ts";
 import { withFieldsServedEverywhere } from "./contract/kube-fields.ts";
 import { chartSchemaPath, readmePath, repoRoot, rootSchemaPath } from "./lib/paths.ts";
 import { helms } from "./lib/helm.ts";
@@ -61,7 +63,11 @@ export async function generatedFiles(source: Group = contract): Promise<Map<stri
   files.set(rootSchemaPath, schemaText);
   files.set(chartSchemaPath, schemaText);
   files.set(typesPath, await valuesTypes(schema));
+  // The Kubernetes shapes the toolkit reads, from the committed API schemas (not from the contract).
+  files.set(join(repoRoot, kubernetesTypesFile), await kubernetesTypes());
   files.set(durationBoundsPath, durationBoundsTemplate(source));
+  // The leastPrivilege seccomp allowlist (leastPrivilege.seccompAllowlist), from its list in the contract.
+  files.set(join(repoRoot, seccompAllowlistPath), seccompProfileText());
   const readme = spliceBetween(spliceTable(readFileSync(readmePath, "utf8"), valuesTable(source)), capabilityTableStart, capabilityTableEnd, capabilityTable());
   files.set(readmePath, readme);
   files.set(chartReadmePath, chartReadme(readme));

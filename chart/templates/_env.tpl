@@ -42,7 +42,7 @@ noKernelVersionCheck: DD_HOST_PROFILING_NO_KERNEL_VERSION_CHECK
       {{- . | trim | nindent 6 }}
 {{- end }}
 - name: DD_SITE
-  value: {{ $dd.site | quote }}
+  value: {{ $dd.unlistedSite | default $dd.site | quote }}
 - name: DD_SERVICE
   value: {{ $dd.service | quote }}
 {{- with $dd.env }}
@@ -79,7 +79,35 @@ noKernelVersionCheck: DD_HOST_PROFILING_NO_KERNEL_VERSION_CHECK
   value: {{ if kindIs "slice" $v }}{{ join "," $v | quote }}{{ else if kindIs "float64" $v }}{{ int64 $v | toString | quote }}{{ else }}{{ toString $v | quote }}{{ end }}
 {{- end }}
 {{- end }}
+{{- with include "dd-otel-host-profiler.goMemLimit" . }}
+- name: GOMEMLIMIT
+  value: {{ . | quote }}
+{{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+GOMEMLIMIT: goMemLimitRatio times resources.limits.memory, in whole bytes rounded down, in the Go
+runtime's syntax (runtime package docs: "a numeric value in bytes with an optional unit suffix", B, KiB,
+MiB, GiB, TiB; runtime/string.go parseByteCount): digits and "B", e.g. 858993459B for 1Gi at 0.8.
+A value the runtime cannot parse makes every Go program throw at start ("malformed GOMEMLIMIT",
+runtime/mgcpacer.go readGOMEMLIMIT), so nothing is rendered unless the limit is a quantity and the
+ratio a number in (0, 1], and nothing past int64 (a limit of 8Ei or more is no limit at all).
+Empty (no variable) without a memory limit or with goMemLimitRatio null; the same in both securityModes.
+*/}}
+{{- define "dd-otel-host-profiler.goMemLimit" -}}
+{{- $ratio := .Values.goMemLimitRatio }}
+{{- $memory := "" }}
+{{- with .Values.resources }}{{ with .limits }}{{ $memory = toString (.memory | default "") }}{{ end }}{{ end }}
+{{- if and $memory (or (kindIs "float64" $ratio) (kindIs "int" $ratio) (kindIs "int64" $ratio)) (regexMatch `^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE]\+?[0-9]{1,2})?$` $memory) }}
+{{- $r := float64 $ratio }}
+{{- if and (gt $r 0.0) (le $r 1.0) }}
+{{- $bytes := floor (mulf (include "dd-otel-host-profiler.quantityValue" $memory | float64) $r) }}
+{{- if lt $bytes 9.2e18 }}
+{{- printf "%dB" (int64 $bytes) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}

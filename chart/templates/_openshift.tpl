@@ -16,6 +16,7 @@
 {{- define "dd-otel-host-profiler.podVolumeTypes" -}}
 {{- $types := list }}
 {{- if eq .Values.securityMode "leastPrivilege" }}{{ $types = concat $types (list "hostPath" "emptyDir") }}{{ end }}
+{{- if include "dd-otel-host-profiler.seccompAllowlistOn" . }}{{ $types = append $types "configMap" }}{{ end }}
 {{- /* The ServiceAccount admission adds the token as a projected volume. */}}
 {{- if include "dd-otel-host-profiler.needsKubeAPI" . }}{{ $types = append $types "projected" }}{{ end }}
 {{- range .Values.extraVolumes }}

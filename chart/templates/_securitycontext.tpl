@@ -64,9 +64,10 @@ capabilities:
   add:
     {{- toYaml . | nindent 4 }}
   {{- end }}
-{{- with $lp.seccompProfile }}
+{{- /* leastPrivilege.seccompProfile, or the chart's allowlist as a Localhost profile (_seccomp.tpl). */}}
+{{- with include "dd-otel-host-profiler.seccompProfile" . }}
 seccompProfile:
-  {{- toYaml . | nindent 2 }}
+  {{- . | trim | nindent 2 }}
 {{- end }}
 {{- if include "dd-otel-host-profiler.appArmorField" . }}
 {{- with $lp.appArmorProfile }}

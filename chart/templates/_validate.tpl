@@ -20,6 +20,7 @@ fails once, so every problem is reported at once, in the schema errors' style: t
 {{- $errors = concat $errors (include "dd-otel-host-profiler.validate.qualifiedKeys" . | fromYamlArray) }}
 {{- $errors = concat $errors (include "dd-otel-host-profiler.validate.resources" . | fromYamlArray) }}
 {{- $errors = concat $errors (include "dd-otel-host-profiler.validate.rbacAccount" . | fromYamlArray) }}
+{{- $errors = concat $errors (include "dd-otel-host-profiler.validate.autopilot" . | fromYamlArray) }}
 {{- if $errors }}
 {{- fail (printf "\n[ERROR] %s" (join "\n[ERROR] " $errors)) }}
 {{- end }}
@@ -134,6 +135,10 @@ fails once, so every problem is reported at once, in the schema errors' style: t
 {{- $errors := list }}
 {{- /* Variables the chart sets itself: a duplicate in extraEnv would silently win or lose. */}}
 {{- $managed := dict "DD_API_KEY" "datadog.apiKeyExistingSecret" "DD_HOST_PROFILING_API_KEY" "datadog.apiKeyExistingSecret" "DD_APP_KEY" "datadog.appKeyExistingSecret" "DD_HOST_PROFILING_APP_KEY" "datadog.appKeyExistingSecret" "DD_SITE" "datadog.site" "DD_HOST_PROFILING_SITE" "datadog.site" "DD_SERVICE" "datadog.service" "DD_ENV" "datadog.env" "DD_HOST_PROFILING_ENV" "datadog.env" "DD_TAGS" "datadog.tags" "DD_HOST_PROFILING_TAGS" "datadog.tags" "DD_TRACE_AGENT_URL" "agent.url" "DD_HOST_PROFILING_TRACE_AGENT_URL" "agent.url" "DD_AGENT_HOST" "agent.url" "KUBERNETES_NODE_NAME" "(set by the chart from spec.nodeName)" "DD_HOST_PROFILING_NODE" "(set by the chart from spec.nodeName)" }}
+{{- /* GOMEMLIMIT is the chart's only when it renders one (a memory limit and goMemLimitRatio set): _env.tpl goMemLimit. */}}
+{{- if include "dd-otel-host-profiler.goMemLimit" . }}
+{{- $_ := set $managed "GOMEMLIMIT" "goMemLimitRatio (null leaves GOMEMLIMIT to extraEnv)" }}
+{{- end }}
 {{- /* A profiler knob that is set owns its variable too. */}}
 {{- range $knob, $var := include "dd-otel-host-profiler.knobEnv" . | fromYaml }}
 {{- if not (kindIs "invalid" (index $.Values.profiler $knob)) }}
@@ -168,6 +173,9 @@ key): env by name, volumes by name, volumeMounts by mountPath; and a mount must 
 {{- if $leastPrivilege }}
 {{- $_ := set $volumes "tracefs" "the chart (leastPrivilege)" }}{{ $_ := set $volumes "tmp" "the chart (leastPrivilege)" }}
 {{- $_ := set $mounts "/sys/kernel/tracing" "the chart (leastPrivilege)" }}{{ $_ := set $mounts "/tmp" "the chart (leastPrivilege)" }}
+{{- end }}
+{{- if include "dd-otel-host-profiler.seccompAllowlistOn" . }}
+{{- $_ := set $volumes "seccomp-allowlist" "the chart (leastPrivilege.seccompAllowlist)" }}{{ $_ := set $volumes "seccomp-dir" "the chart (leastPrivilege.seccompAllowlist)" }}
 {{- end }}
 {{- range $i, $v := .Values.extraVolumes }}
 {{- $n := toString $v.name }}
@@ -283,6 +291,26 @@ overcommitted: its request equals its limit.
 {{- /* Binding the ClusterRole to the namespace's default ServiceAccount would grant it to every pod using that account. */}}
 {{- if and (include "dd-otel-host-profiler.needsKubeAPI" .) .Values.rbac.create (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) }}
 {{- $errors = append $errors "serviceAccount.name is empty while serviceAccount.create is false and profiler.splitByService is false, so the ClusterRole would be bound to the namespace's default ServiceAccount (and every pod using it). Allowed: serviceAccount.create: true, or serviceAccount.name set to an account of the profiler's own." }}
+{{- end }}
+{{- toYaml $errors }}
+{{- end }}
+
+{{- define "dd-otel-host-profiler.validate.autopilot" -}}
+{{- $errors := list }}
+{{- /*
+GKE Autopilot admits hostPID (and privileged containers) only for workloads on a Google-approved
+allowlist (WorkloadAllowlist exemption autogke-disallow-hostnamespaces), and this chart's is on none:
+its pods would be refused. Detected as the Datadog chart 3.240.0 does (templates/_helpers.tpl,
+"gke-autopilot-workloadallowlists-enabled"), by the allowlist API; that chart also turns its own host
+profiler off on Autopilot ("should-enable-host-profiler"). GKE serves that API on Standard clusters
+too, so providers.gke.autopilot: false overrides the detection.
+*/}}
+{{- $said := ((.Values.providers | default dict).gke | default dict).autopilot }}
+{{- $fix := "Allowed: a GKE Standard cluster (or a node pool of one), where hostPID is allowed; nothing makes this chart run on Autopilot." }}
+{{- if eq (toString $said) "true" }}
+{{- $errors = append $errors (printf "providers.gke.autopilot is true, and GKE Autopilot refuses the profiler's pods: they need hostPID, which Autopilot allows only to workloads on a Google allowlist, and this chart is on none. %s" $fix) }}
+{{- else if and (kindIs "invalid" $said) (.Capabilities.APIVersions.Has "auto.gke.io/v1/AllowlistSynchronizer") }}
+{{- $errors = append $errors (printf "the cluster serves auto.gke.io/v1/AllowlistSynchronizer, so it is taken for GKE Autopilot (as the Datadog chart detects it), which refuses the profiler's pods: they need hostPID, which Autopilot allows only to workloads on a Google allowlist, and this chart is on none. %s On a GKE Standard cluster that serves this API, set providers.gke.autopilot: false." $fix) }}
 {{- end }}
 {{- toYaml $errors }}
 {{- end }}

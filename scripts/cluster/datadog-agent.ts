@@ -61,12 +61,8 @@ export async function vendoredChartVersion(helm: Helm): Promise<string> {
   return String((load(r.stdout) as { version?: unknown }).version);
 }
 
-interface ContainerPort { name?: string; containerPort: number; hostPort?: number; protocol?: string }
-interface EnvVar { name: string; value?: string; valueFrom?: Record<string, any> }
-interface Container { name: string; image?: string; command?: string[]; args?: string[]; ports?: ContainerPort[]; env?: EnvVar[]; envFrom?: Record<string, any>[]; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[]; [k: string]: unknown }
-interface Volume { name: string; emptyDir?: object; configMap?: { name: string }; secret?: { secretName: string }; projected?: { sources?: Record<string, any>[] }; [k: string]: unknown }
-interface PodSpec { containers: Container[]; initContainers?: Container[]; volumes?: Volume[]; serviceAccountName?: string; [k: string]: unknown }
-interface ServicePort { name?: string; port: number; targetPort?: number | string; protocol?: string }
+// The Datadog chart's objects as the Kubernetes API types them (generated from the committed schemas).
+import type { Container, PodSpec, ServicePort, Volume } from "../generated/kubernetes.ts";
 
 export interface AgentFacts {
   service: {
@@ -177,8 +173,12 @@ function imagesOf(o: KubeObject): string {
 
 /** ConfigMaps and Secrets a container's env, envFrom and the pod's volumes name. */
 function references(containers: Container[], volumes: Volume[]): { configMaps: Set<string>; secrets: Set<string> } {
-  const configMaps = new Set<string>();
-  const secrets = new Set<string>();
+  // Names are optional in the API types; an unnamed reference names nothing to keep.
+  const named = (set: Set<string>) => ({ add: (name: string | undefined) => name && set.add(name) });
+  const configMapNames = new Set<string>();
+  const secretNames = new Set<string>();
+  const configMaps = named(configMapNames);
+  const secrets = named(secretNames);
   for (const c of containers) {
     for (const e of c.env ?? []) {
       if (e.valueFrom?.configMapKeyRef) configMaps.add(e.valueFrom.configMapKeyRef.name);
@@ -197,7 +197,7 @@ function references(containers: Container[], volumes: Volume[]): { configMaps: S
       if (s.secret) secrets.add(s.secret.name);
     }
   }
-  return { configMaps, secrets };
+  return { configMaps: configMapNames, secrets: secretNames };
 }
 
 /** The trace-agent container made runnable by our stand-in: image, command, pull policy, hooks and probes. */
@@ -255,9 +255,9 @@ function trimMountsAndEnv(kept: Container, volumes: Volume[], all: Container[], 
   // container from starting; the stand-in needs no API key.
   const has = (kind: string, name: string) => objects.some((x) => x.kind === kind && x.metadata?.name === name && (x.metadata.namespace ?? ds.metadata.namespace) === ds.metadata.namespace);
   kept.env = (kept.env ?? []).filter((e) => {
-    const ref = e.valueFrom?.secretKeyRef ? ["Secret", e.valueFrom.secretKeyRef] : e.valueFrom?.configMapKeyRef ? ["ConfigMap", e.valueFrom.configMapKeyRef] : undefined;
-    if (ref && !ref[1].optional && !has(ref[0], ref[1].name)) {
-      trim(`${dsId} container ${TRACE_AGENT_CONTAINER} env ${e.name}`, `reads ${ref[0]} ${ref[1].name}, which this render does not create; the stand-in does not use it`);
+    const ref = e.valueFrom?.secretKeyRef ? { kind: "Secret", ...e.valueFrom.secretKeyRef } : e.valueFrom?.configMapKeyRef ? { kind: "ConfigMap", ...e.valueFrom.configMapKeyRef } : undefined;
+    if (ref && !ref.optional && !has(ref.kind, ref.name ?? "")) {
+      trim(`${dsId} container ${TRACE_AGENT_CONTAINER} env ${e.name}`, `reads ${ref.kind} ${ref.name}, which this render does not create; the stand-in does not use it`);
       return false;
     }
     return true;

@@ -63,6 +63,8 @@ export interface KubeNode {
   runningTasks(): Promise<string[]>;
   /** Pulls an image from its own registry (not the node's mirror), within `timeoutMs`. */
   pull(ref: string, timeoutMs?: number): Promise<{ ok: true } | { ok: false; error: string }>;
+  /** Stops the node's mirror of ghcr.io for good: from then on no pull of a ghcr.io image can succeed. */
+  stopRegistry(): Promise<void>;
   stop(): Promise<void>;
   /** What survived stop(): processes, mounts, network namespaces, the bridge, cgroups, rules, host settings. */
   leftovers(): string[];
@@ -192,6 +194,7 @@ export async function startNode(opts: NodeOptions): Promise<KubeNode> {
         const why = r.timedOut ? `no answer within ${timeoutMs / 1000}s` : r.stderr.trim().split("\n").pop() || `ctr exited ${r.exitCode}`;
         return { ok: false as const, error: why };
       },
+      stopRegistry: () => procs.find((p) => p.name === "registry")!.stop(),
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -36,7 +36,7 @@ export interface LeastPrivilegeCapability {
 
 export const leastPrivilegeCapabilities: LeastPrivilegeCapability[] = [
   { name: "BPF", purpose: "create the unwinder's eBPF maps and load its programs (bpf(2), kernel >= 5.8)", stops: "create-maps", breaks: [], message: "Failed to load eBPF tracer: failed to load eBPF code: failed to load eBPF maps: failed to load perf_progs: map create: operation not permitted (MEMLOCK may be too low, consider rlimit.RemoveMemlock)", when: "always (the release names whichever map it creates first, not always perf_progs)" },
-  { name: "PERFMON", purpose: "load perf_event and tracepoint programs and open the system-wide per-CPU perf events that drive sampling", stops: "load-programs", breaks: [], message: "Failed to load eBPF tracer: failed to load eBPF code: failed to load perf eBPF programs: failed to load perf_unwind_stop" },
+  { name: "PERFMON", purpose: "load perf_event and tracepoint programs and open the system-wide per-CPU perf events that drive sampling", stops: "load-programs", breaks: [], message: "Failed to load eBPF tracer: failed to load eBPF code: failed to load perf eBPF programs: failed to load perf_unwind_stop", when: "always (on kernels 5.19, 6.0, 6.1.0-6.1.35, 6.2 and 6.3.0-6.3.9, unless profiler.noKernelVersionCheck, it exits one step earlier, at kernel-bug-check, with that step's line: `your kernel version X.Y.Z may be affected by a Linux kernel bug ... Error: failed to load kernel code for 'copy_from_user_nofault': failed to load read_kernel_function_or_task_struct: ...`)" },
   { name: "SYS_PTRACE", purpose: "read other processes' memory (process_vm_readv) to unwind interpreter stacks", breaks: ["process_vm_readv", "open_other_user_executable", "map_files_open"] },
   {
     name: "SYS_RESOURCE",
@@ -47,7 +47,7 @@ export const leastPrivilegeCapabilities: LeastPrivilegeCapability[] = [
     when: "the container's hard memlock limit is finite (systemd's default is 8 MiB)",
   },
   { name: "DAC_READ_SEARCH", purpose: "open executables and /proc/<pid> files of other users to extract symbols", breaks: ["open_other_user_executable", "map_files_open"] },
-  { name: "SYSLOG", purpose: "read kernel symbol addresses in /proc/kallsyms, which the tracer needs to start", stops: "kallsyms", breaks: [], message: "Failed to load eBPF tracer: failed to read kernel symbols: unable to read kallsyms addresses - check capabilities", when: "kernel.kptr_restrict=1" },
+  { name: "SYSLOG", purpose: "read kernel symbol addresses in /proc/kallsyms, which the tracer needs to start", stops: "kallsyms", breaks: [], message: "Failed to load eBPF tracer: failed to read kernel symbols: unable to read kallsyms addresses - check capabilities", when: "kernel.kptr_restrict=1, or kernel.kptr_restrict=0 with kernel.perf_event_paranoid >= 2 (the kernel's kallsyms_show_value); with kptr_restrict=2 no capability helps and it exits there in both modes" },
   { name: "CHECKPOINT_RESTORE", purpose: "follow /proc/PID/map_files links to the files other processes mapped", breaks: ["map_files_open"] },
   { name: "IPC_LOCK", purpose: "lock memory past RLIMIT_MEMLOCK (mlock) for eBPF maps and perf ring buffers", breaks: ["mlock_over_rlimit"] },
 ];

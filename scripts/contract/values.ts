@@ -88,9 +88,9 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
       schema: { pattern: emptyOr(described("^sha256:[a-f0-9]{64}$", 'an image digest: "sha256:" and 64 hex digits (0-9, a-f), e.g. sha256:' + "0123456789abcdef".repeat(4))) },
     }),
     pullPolicy: enumeration(
-      "Image pull policy; Always (the default) has the node check the registry for the tag at every pod start (layers stay cached), so no node runs a stale or locally planted image under that tag. Nodes without registry access: IfNotPresent.",
+      "Image pull policy, the helm test pod's too. IfNotPresent (the default): a pod restarts from the image on its node, with no registry; set image.digest to pin the exact image. Always: every pod start needs the registry.",
       ["Always", "IfNotPresent", "Never"],
-      { default: "Always" },
+      { default: "IfNotPresent" },
     ),
   }),
   imagePullSecrets: kube("Secrets for pulling the image from a private registry, as [{name: ...}], each named once.", "io.k8s.api.core.v1.LocalObjectReference", {
@@ -100,7 +100,15 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
   }),
 
   datadog: group("Where profiles go and how the profiler identifies itself.", {
-    site: enumeration("Datadog site the profiles and symbols go to (DD_SITE).", datadogSites, { default: "datadoghq.com" }),
+    site: enumeration(
+      "Datadog site the profiles and symbols go to (DD_SITE; symbols go to https://intake.profile.<site>). A site this list lacks: datadog.unlistedSite.",
+      datadogSites,
+      { default: "datadoghq.com" },
+    ),
+    unlistedSite: string(
+      "A Datadog site the chart's list lacks (v0.4.0 takes any site), e.g. one newer than the chart; when set it is DD_SITE and datadog.site is not used. A DNS name; empty uses datadog.site.",
+      { schema: { pattern: emptyOr(dnsSubdomain), maxLength: 253 }, examples: ["us7.datadoghq.com"] },
+    ),
     apiKey: string(
       "Datadog API key as a literal (32 lowercase letters or digits); the chart stores it in a Secret of its own. Prefer apiKeyExistingSecret.",
       { secret: true },
@@ -123,7 +131,10 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
       default: "app-key",
       schema: { pattern: secretDataKey, maxLength: 253 },
     }),
-    service: string("Service name of the profiler itself (DD_SERVICE).", { default: "dd-otel-host-profiler", schema: { minLength: 1 } }),
+    service: string(
+      "DD_SERVICE of the profiler container. v0.4.0 reads no such setting: its reporter reads DD_SERVICE from each profiled process's environment, so this names only the profiler's own samples, with splitByService (hosts: hostService).",
+      { default: "dd-otel-host-profiler", schema: { minLength: 1 } },
+    ),
     env: string("Environment shown in the Datadog UI (DD_ENV); empty renders nothing.", { examples: ["prod"] }),
     tags: list('Extra tags as "key:value" strings (DD_TAGS).', { type: "string", pattern: ddTag }, { examples: [["team:infra", "cluster:eu-1"]] }),
   }),
@@ -173,6 +184,15 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     seccompProfile: kube("Seccomp profile of the profiler container (default Unconfined). It needs bpf() and perf_event_open(): containerd 1.6's RuntimeDefault allows both with CAP_BPF and CAP_PERFMON; older default profiles refuse them.", "io.k8s.api.core.v1.SeccompProfile", {
       default: { type: "Unconfined" },
     }),
+    seccompAllowlist: group("The chart's own seccomp allowlist (chart/files/seccomp-allowlist.json), written to each node's kubelet seccomp directory by an init container; the profiler then runs under it as a Localhost profile.", {
+      enabled: boolean("Run the profiler under the chart's seccomp allowlist (other system calls fail with EPERM) in place of seccompProfile; adds an init container that writes it to the node (uid 0, no capabilities, read-only root).", {
+        default: false,
+      }),
+      kubeletSeccompDir: string("The kubelet's seccomp directory on the node (<kubelet --root-dir>/seccomp), under which Localhost profiles are looked up; the init container writes <this>/dd-otel-host-profiler/allowlist-<hash>.json.", {
+        default: "/var/lib/kubelet/seccomp",
+        schema: { pattern: described("^(/[-._a-zA-Z0-9]+)+$", 'an absolute path on the node of letters, digits, "-", "_" and "." between "/", without a trailing "/", e.g. /var/lib/kubelet/seccomp'), maxLength: 4096 },
+      }),
+    }),
     appArmorProfile: kube("AppArmor profile of the profiler container (a field from Kubernetes 1.30, an annotation before).", "io.k8s.api.core.v1.AppArmorProfile", {
       default: { type: "Unconfined" },
     }),
@@ -192,7 +212,10 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
   }),
 
   profiler: group("Profiler settings. Each maps to one DD_HOST_PROFILING_* variable; null renders no variable.", {
-    samplingRate: knob("Stack sampling frequency in Hz (profiler default 20).", { type: "integer", minimum: 1, maximum: 1000 }),
+    samplingRate: knob(
+      "Stack sampling frequency in Hz (profiler default 20). Above the node's kernel.perf_event_max_sample_rate (default 100000) the kernel refuses it and the profiler exits at start-up; that sysctl is an int, hence the maximum.",
+      { type: "integer", minimum: 1, maximum: 2147483647 },
+    ),
     uploadPeriod: durationKnob("How often profiles are uploaded (profiler default 60s).", positive, { examples: ["60s"] }),
     monitorInterval: durationKnob("Interval of the profiler's internal monitors (profiler default 5s).", positive),
     clockSyncInterval: durationKnob("Interval of the sync with the realtime clock (profiler default 3m); 0s syncs once, at start-up.", zeroOrMore),
@@ -202,7 +225,7 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
       maxSeconds: 300,
       allowed: "a Go duration from 1m to 5m, as the profiler's sanity check requires",
     }),
-    probabilisticThreshold: knob("Probabilistic profiling threshold, 1 to 99; unset profiles all the time.", { type: "integer", minimum: 1, maximum: 99 }),
+    probabilisticThreshold: knob("Probabilistic profiling threshold, 1 to 100; 100 (the profiler's maximum) or unset profiles all the time.", { type: "integer", minimum: 1, maximum: 100 }),
     mapScaleFactor: knob("Scale factor for eBPF map sizes, 0 to 8 (profiler default 0).", { type: "integer", minimum: 0, maximum: 8 }),
     tracers: knob(
       "Interpreter tracers to include, e.g. [python, hotspot]; unset means all. The native unwinder is always on; go and labels are set by the profiler (labels follows collectContext).",
@@ -227,7 +250,10 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     splitServiceSuffix: knob("Suffix added to service names when profiles are split by service.", { type: "string" }),
     hostService: knob("Service name of host profiles when splitByService is false (DD_HOST_PROFILING_SERVICE); required then, as the profiler exits without it.", { type: "string" }),
     collectContext: knob("Collect context (profiler default false).", { type: "boolean" }),
-    noKernelVersionCheck: knob("Skip the kernel version check (kernel >= 4.19 on amd64, >= 5.5 on arm64 in v0.4.0).", { type: "boolean" }),
+    noKernelVersionCheck: knob(
+      "Skip the kernel checks: the minimum version (4.19 amd64, 5.5 arm64) and, on 5.19 to 6.3.9, the check for the copy_from_user_nofault fix (a bug that can freeze the system), without which the profiler exits.",
+      { type: "boolean" },
+    ),
   }),
 
   serviceAccount: group("The profiler's ServiceAccount.", {
@@ -267,6 +293,16 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     }),
   }),
 
+  goMemLimitRatio: {
+    kind: "field",
+    description:
+      "GOMEMLIMIT (Go's soft memory limit) as this fraction of resources.limits.memory, in whole bytes rounded down (1Gi at 0.8: 858993459B); more than 0, at most 1. No memory limit, or null: no GOMEMLIMIT (extraEnv may then set it).",
+    schema: { type: ["number", "null"], exclusiveMinimum: 0, maximum: 1 },
+    default: 0.8,
+    // null is a setting (no GOMEMLIMIT), not a mistake: Helm's deletion of a nulled key must pass.
+    required: false,
+    displayType: "number",
+  },
   resources: kube("Resources of the profiler container (limits and requests of cpu, memory, ephemeral-storage or an extended resource); every quantity is checked against the Kubernetes syntax (100m, 256Mi, 1Gi, 2) and each request against its limit.", "io.k8s.api.core.v1.ResourceRequirements", {
     default: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
   }),
@@ -281,7 +317,24 @@ export const contract: Group = group("Values of the dd-otel-host-profiler chart.
     "io.k8s.api.core.v1.Toleration",
     { array: true, default: [{ operator: "Exists" }] },
   ),
-  affinity: kube("Node affinity of the profiler pods (nodeAffinity only: pod (anti-)affinity does not fit a DaemonSet, which already runs one pod on each node it selects).", "io.k8s.api.core.v1.Affinity"),
+  affinity: kube(
+    "Node affinity of the profiler pods (nodeAffinity only: pod (anti-)affinity does not fit a DaemonSet, which already runs one pod on each node it selects). scheduling.excludeNodes ANDs its exclusions into each required term.",
+    "io.k8s.api.core.v1.Affinity",
+  ),
+  scheduling: group("Where the profiler pods may not go.", {
+    excludeNodes: boolean(
+      "Keep pods off nodes that can never run them, whose taints the default tolerations accept: EKS Fargate, virtual-kubelet nodes (e.g. AKS virtual nodes), non-Linux nodes; by a required node affinity ANDed into yours. false: affinity as given.",
+      { default: true },
+    ),
+  }),
+  providers: group("The platform the cluster runs on (the Datadog chart's key names).", {
+    gke: group("Google Kubernetes Engine.", {
+      autopilot: knob(
+        "GKE Autopilot refuses hostPID, so the chart refuses it. Unset: Autopilot if the cluster serves auto.gke.io/v1/AllowlistSynchronizer (the Datadog chart's check); true: refuse; false: not Autopilot (GKE Standard may serve that API).",
+        { type: "boolean" },
+      ),
+    }),
+  }),
   priorityClassName: string("PriorityClass of the profiler pods, e.g. system-node-critical.", {
     schema: { pattern: emptyOr(dnsSubdomain), maxLength: 253 },
   }),

@@ -82,7 +82,7 @@ export interface Values {
      */
     digest?: string;
     /**
-     * Image pull policy; Always (the default) has the node check the registry for the tag at every pod start (layers stay cached), so no node runs a stale or locally planted image under that tag. Nodes without registry access: IfNotPresent.
+     * Image pull policy, the helm test pod's too. IfNotPresent (the default): a pod restarts from the image on its node, with no registry; set image.digest to pin the exact image. Always: every pod start needs the registry.
      */
     pullPolicy?: "Always" | "IfNotPresent" | "Never";
   };
@@ -95,7 +95,7 @@ export interface Values {
    */
   datadog?: {
     /**
-     * Datadog site the profiles and symbols go to (DD_SITE).
+     * Datadog site the profiles and symbols go to (DD_SITE; symbols go to https://intake.profile.<site>). A site this list lacks: datadog.unlistedSite.
      */
     site?:
       | "datadoghq.com"
@@ -106,6 +106,10 @@ export interface Values {
       | "ap2.datadoghq.com"
       | "ddog-gov.com"
       | "us2.ddog-gov.com";
+    /**
+     * A Datadog site the chart's list lacks (v0.4.0 takes any site), e.g. one newer than the chart; when set it is DD_SITE and datadog.site is not used. A DNS name; empty uses datadog.site.
+     */
+    unlistedSite?: string;
     /**
      * Datadog API key as a literal (32 lowercase letters or digits); the chart stores it in a Secret of its own. Prefer apiKeyExistingSecret.
      */
@@ -131,7 +135,7 @@ export interface Values {
      */
     appKeyExistingSecretKey?: string;
     /**
-     * Service name of the profiler itself (DD_SERVICE).
+     * DD_SERVICE of the profiler container. v0.4.0 reads no such setting: its reporter reads DD_SERVICE from each profiled process's environment, so this names only the profiler's own samples, with splitByService (hosts: hostService).
      */
     service?: string;
     /**
@@ -192,6 +196,19 @@ export interface Values {
    */
   leastPrivilege?: {
     seccompProfile?: V1SeccompProfile;
+    /**
+     * The chart's own seccomp allowlist (chart/files/seccomp-allowlist.json), written to each node's kubelet seccomp directory by an init container; the profiler then runs under it as a Localhost profile.
+     */
+    seccompAllowlist?: {
+      /**
+       * Run the profiler under the chart's seccomp allowlist (other system calls fail with EPERM) in place of seccompProfile; adds an init container that writes it to the node (uid 0, no capabilities, read-only root).
+       */
+      enabled?: boolean;
+      /**
+       * The kubelet's seccomp directory on the node (<kubelet --root-dir>/seccomp), under which Localhost profiles are looked up; the init container writes <this>/dd-otel-host-profiler/allowlist-<hash>.json.
+       */
+      kubeletSeccompDir?: string;
+    };
     appArmorProfile?: V1AppArmorProfile;
     /**
      * Capabilities to leave out of the leastPrivilege set, for nodes whose runtime refuses one ("unable to apply caps"); each costs what README's capability table says. Only names from the set; it never adds one.
@@ -217,7 +234,7 @@ export interface Values {
    */
   profiler?: {
     /**
-     * Stack sampling frequency in Hz (profiler default 20).
+     * Stack sampling frequency in Hz (profiler default 20). Above the node's kernel.perf_event_max_sample_rate (default 100000) the kernel refuses it and the profiler exits at start-up; that sysctl is an int, hence the maximum.
      */
     samplingRate?: number | null;
     /**
@@ -237,7 +254,7 @@ export interface Values {
      */
     probabilisticInterval?: string | null;
     /**
-     * Probabilistic profiling threshold, 1 to 99; unset profiles all the time.
+     * Probabilistic profiling threshold, 1 to 100; 100 (the profiler's maximum) or unset profiles all the time.
      */
     probabilisticThreshold?: number | null;
     /**
@@ -316,7 +333,7 @@ export interface Values {
      */
     collectContext?: boolean | null;
     /**
-     * Skip the kernel version check (kernel >= 4.19 on amd64, >= 5.5 on arm64 in v0.4.0).
+     * Skip the kernel checks: the minimum version (4.19 amd64, 5.5 arm64) and, on 5.19 to 6.3.9, the check for the copy_from_user_nofault fix (a bug that can freeze the system), without which the profiler exits.
      */
     noKernelVersionCheck?: boolean | null;
   };
@@ -379,6 +396,10 @@ export interface Values {
      */
     extraEgress?: V1NetworkPolicyEgressRule[];
   };
+  /**
+   * GOMEMLIMIT (Go's soft memory limit) as this fraction of resources.limits.memory, in whole bytes rounded down (1Gi at 0.8: 858993459B); more than 0, at most 1. No memory limit, or null: no GOMEMLIMIT (extraEnv may then set it).
+   */
+  goMemLimitRatio?: number | null;
   resources?: V1ResourceRequirements;
   /**
    * Node labels the profiler pods are scheduled on.
@@ -391,6 +412,29 @@ export interface Values {
    */
   tolerations?: V1Toleration[];
   affinity?: V1Affinity;
+  /**
+   * Where the profiler pods may not go.
+   */
+  scheduling?: {
+    /**
+     * Keep pods off nodes that can never run them, whose taints the default tolerations accept: EKS Fargate, virtual-kubelet nodes (e.g. AKS virtual nodes), non-Linux nodes; by a required node affinity ANDed into yours. false: affinity as given.
+     */
+    excludeNodes?: boolean;
+  };
+  /**
+   * The platform the cluster runs on (the Datadog chart's key names).
+   */
+  providers?: {
+    /**
+     * Google Kubernetes Engine.
+     */
+    gke?: {
+      /**
+       * GKE Autopilot refuses hostPID, so the chart refuses it. Unset: Autopilot if the cluster serves auto.gke.io/v1/AllowlistSynchronizer (the Datadog chart's check); true: refuse; false: not Autopilot (GKE Standard may serve that API).
+       */
+      autopilot?: boolean | null;
+    };
+  };
   /**
    * PriorityClass of the profiler pods, e.g. system-node-critical.
    */
@@ -507,7 +551,7 @@ export interface IoK8SApiCoreV1Toleration {
   value?: string;
 }
 /**
- * Node affinity of the profiler pods (nodeAffinity only: pod (anti-)affinity does not fit a DaemonSet, which already runs one pod on each node it selects).
+ * Node affinity of the profiler pods (nodeAffinity only: pod (anti-)affinity does not fit a DaemonSet, which already runs one pod on each node it selects). scheduling.excludeNodes ANDs its exclusions into each required term.
  */
 export interface V1Affinity {
   nodeAffinity?: V1NodeAffinity;

@@ -67,6 +67,12 @@ export const exemptions: Exemption[] = [
     reason: "the profiler reads /proc/<pid> and the executables of every user's processes and loads eBPF programs; both modes run it as uid 0 (capabilities are bounded in leastPrivilege)",
   },
   {
+    check: "run-as-root",
+    kind: "DaemonSet",
+    container: "seccomp-allowlist",
+    reason: "leastPrivilege.seccompAllowlist: the init container writes the profile into the kubelet's seccomp directory, which only root may write; it has no capability, a read-only root and no privilege escalation",
+  },
+  {
     check: "unconfined-profile",
     kind: "DaemonSet",
     container: PROFILER,
@@ -77,6 +83,19 @@ export const exemptions: Exemption[] = [
     kind: "DaemonSet",
     allow: ["/sys/kernel/tracing"],
     reason: "leastPrivilege: the host's tracefs, mounted read-only, so the entrypoint needs no SYS_ADMIN to mount it",
+  },
+  {
+    check: "host-path",
+    kind: "DaemonSet",
+    allow: ["/var/lib/kubelet/seccomp/dd-otel-host-profiler", "/data/kubelet/seccomp/dd-otel-host-profiler"],
+    reason: "leastPrivilege.seccompAllowlist: the chart's own folder in the kubelet's seccomp directory (default and the test case's kubelet root), written by the init container only, so the profiler can run under it as a Localhost profile",
+  },
+  {
+    check: "host-path-writable",
+    kind: "DaemonSet",
+    container: "seccomp-allowlist",
+    allow: ["/var/lib/kubelet/seccomp/dd-otel-host-profiler", "/data/kubelet/seccomp/dd-otel-host-profiler"],
+    reason: "leastPrivilege.seccompAllowlist: the init container writes the profile file there, and nothing else; the profiler container does not mount it",
   },
 ];
 
@@ -97,11 +116,11 @@ export const checkovExemptions: CheckovExemption[] = [
   { check: "CKV_K8S_23", kind: "DaemonSet", reason: "root: the profiler reads /proc/<pid> and the executables of every user's processes and loads eBPF programs (capabilities are bounded in leastPrivilege)" },
   { check: "CKV_K8S_40", kind: "DaemonSet", reason: "uid 0, not a high uid: the same reason as running as root" },
   { check: "CKV_K8S_25", kind: "DaemonSet", reason: "added capabilities: SYS_ADMIN in privileged mode; in leastPrivilege exactly the eBPF set, one reason each in templates/_securitycontext.tpl" },
-  { check: "CKV_K8S_31", kind: "DaemonSet", reason: "seccomp Unconfined by default: a runtime whose default profile predates CAP_BPF/CAP_PERFMON refuses bpf() and perf_event_open() (containerd 1.6's RuntimeDefault allows them; leastPrivilege.seccompProfile takes RuntimeDefault or a Localhost profile)" },
+  { check: "CKV_K8S_31", kind: "DaemonSet", reason: "seccomp Unconfined by default: a runtime whose default profile predates CAP_BPF/CAP_PERFMON refuses bpf() and perf_event_open() (containerd 1.6's RuntimeDefault allows them; leastPrivilege.seccompProfile takes RuntimeDefault or a Localhost profile, and leastPrivilege.seccompAllowlist.enabled runs the chart's own allowlist, written to the node by an init container)" },
   { check: "CKV_K8S_35", kind: "DaemonSet", reason: "keys from environment variables: the profiler reads DD_API_KEY and DD_APP_KEY only from its environment (still through secretKeyRef, never a literal)" },
   { check: "CKV_K8S_38", kind: "DaemonSet", reason: "a service account token only with profiler.splitByService: false, when the profiler lists pods of its node" },
   { check: "CKV_K8S_43", kind: "DaemonSet", reason: "pinned by the release tag v<appVersion>; set image.digest to pin by digest as well (the check then passes)" },
-  { check: "CKV_K8S_15", kind: "DaemonSet", reason: "pull policy Always is the default; only a user's IfNotPresent or Never (nodes without registry access) fails it" },
+  { check: "CKV_K8S_15", kind: "DaemonSet", reason: "pull policy IfNotPresent by default: a pod restarts from the image on the node with no registry reachable (test/node/image-cache.test.ts); set image.digest to pin the exact image whatever a node holds under the tag" },
   { check: "CKV_K8S_16", kind: "DaemonSet", reason: PRIVILEGED_MODE },
   { check: "CKV_K8S_20", kind: "DaemonSet", reason: `${PRIVILEGED_MODE}; a privileged container may always escalate` },
   { check: "CKV_K8S_22", kind: "DaemonSet", reason: `${PRIVILEGED_MODE}, whose image writes to its root filesystem` },
@@ -112,6 +131,6 @@ export const checkovExemptions: CheckovExemption[] = [
   { check: "CKV_K8S_8", kind: "Pod", reason: "helm test pod: runs once and exits; probes have nothing to watch" },
   { check: "CKV_K8S_9", kind: "Pod", reason: "helm test pod: runs once and exits; it serves nothing" },
   { check: "CKV_K8S_43", kind: "Pod", reason: "helm test pod: reuses the profiler's image reference (already on the node), digest only with image.digest" },
-  { check: "CKV_K8S_15", kind: "Pod", reason: "helm test pod: follows image.pullPolicy (Always by default)" },
+  { check: "CKV_K8S_15", kind: "Pod", reason: "helm test pod: follows image.pullPolicy (IfNotPresent by default), as it runs the profiler's image" },
   { check: "CKV_K8S_40", kind: "Pod", reason: "helm test pod on OpenShift: the namespace's SCC assigns its (non-root) uid, so the chart sets none" },
 ];

@@ -17,6 +17,12 @@ export const source = {
     module: "go.opentelemetry.io/ebpf-profiler => github.com/DataDog/opentelemetry-ebpf-profiler v0.0.0-20250826074604-a0d30fe8277c",
     readAt: "open-telemetry/opentelemetry-ebpf-profiler dcae67d91a774da09e316e642435324c1da144be",
     why: "the fork commit is in no public snapshot and the module proxy refuses it; the go.mod hash in v0.4.0's go.sum matches upstream only at 2025-08-05/06 (b93e1ec4..dcae67d9), the first commits with tracer.Config.VerboseMode, and rlimit/, tracer/tracepoints.go and sched_monitor.ebpf.c are unchanged from there to 2025-09-11",
+    /**
+     * What could not be verified: that commit equals the fork only in the files the rows below name. The
+     * fork differs elsewhere: v0.4.0's runner passes a trace cache size of 0 to tracehandler.Start, which
+     * upstream's go-freelru (v0.16.0 at dcae67d9) refuses, yet the release runs (step trace-handling).
+     */
+    unverified: "the fork equals dcae67d9 in the files named by the rows (tracer/tracer.go, tracer/helper.go, tracer/maccess.go, maccess/, tracer/systemconfig.go, kallsyms/, rlimit/, processmanager/ebpf/ebpf.go, tracer/tracepoints.go); tracehandler/ is known to differ",
   },
 } as const;
 
@@ -72,7 +78,9 @@ export const startupSteps: StartupStep[] = [
     needs: "SYS_ADMIN for the mount, which a container's fresh /sys always needs (the host tracefs leastPrivilege mounts at /sys/kernel/tracing does not stop it); skipped when the pod's command starts the binary",
     requires: ["SYS_ADMIN"],
     fatal: true,
-    // `set -e` exits with mount's status: 32 (MNT_EX_FAIL) from util-linux; busybox's is 1.
+    // `set -e` exits with mount's status: 32 (MNT_EX_FAIL) from util-linux; busybox's is 1. Not verified
+    // here: the node tier's image has busybox, and the release image (util-linux 2.39, Ubuntu 24.04) could
+    // not be pulled, so 32 is util-linux's documented code, not a measured one.
     exitCode: 32,
     // util-linux's mount in the release image; the node tier's busybox says "mount: permission denied (are you root?)".
     failure: "mount: /sys/kernel/debug: permission denied.",
@@ -148,7 +156,7 @@ export const startupSteps: StartupStep[] = [
     id: "container-metadata",
     what: "with split-by-service off, build an in-cluster Kubernetes client to read pod metadata of this node (with it on, only container IDs are read from /proc)",
     source: "runner/runner.go Run; containermetadata/containermetadata.go NewContainerMetadataProvider",
-    needs: "when split-by-service is false: a service account token, RBAC (pods list/watch, nodes get) and the node name (KUBERNETES_NODE_NAME, NODE_NAME or --node)",
+    needs: "when split-by-service is false: KUBERNETES_SERVICE_HOST and _PORT and a service account token (client-go rest.InClusterConfig reads it with os.ReadFile) and the node name (KUBERNETES_NODE_NAME, NODE_NAME or --node); RBAC (pods list/watch, nodes get) is not needed to start: without it the nodes get fails and getContainerMetadataCache logs \"Failed to size cache based on pods per node\" at info level and goes on, and the pod informer's list/watch fail in the background (client-go's log), leaving pods without metadata",
     requires: [],
     fatal: true,
     exitCode: 1,
@@ -192,7 +200,7 @@ export const startupSteps: StartupStep[] = [
     id: "kallsyms",
     what: "read /proc/kallsyms with addresses for the kernel symbolizer",
     source: "tracer/tracer.go NewTracer; kallsyms/kallsyms.go NewSymbolizer",
-    needs: "SYSLOG where kernel.kptr_restrict=1 (else every address reads 0)",
+    needs: "addresses that kallsyms_show_value (kernel/ksyms_common.c) shows: with kernel.kptr_restrict=0 and perf_event_paranoid <= 1 nothing; with kptr_restrict=0 and perf_event_paranoid >= 2, or kptr_restrict=1, SYSLOG; with kptr_restrict=2 never (every address reads 0 and the step fails in both modes)",
     requires: ["SYSLOG"],
     fatal: true,
     exitCode: 1,
@@ -222,6 +230,18 @@ export const startupSteps: StartupStep[] = [
     by: "profiler",
   },
   {
+    id: "kernel-bug-check",
+    what: "on kernels 5.19, 6.0, 6.1.0-6.1.35, 6.2 and 6.3.0-6.3.9 (hasProbeReadBug), unless no-kernel-version-check: read the first 128 bytes of copy_from_user_nofault's code (a tracepoint program on syscalls/sys_enter_bpf that bpf_probe_read_kernel()s it, memlock raised first) and look for the call to nmi_uaccess_okay that the fix (kernel d319f344561d, 6.4; 6.1.36, 6.3.10) added; without it, exit",
+    source: "tracer/tracer.go initializeMapsAndPrograms (under cfg.KernelVersionCheck = !no-kernel-version-check, runner/runner.go Run), after loadAllMaps and RewriteMaps, before loadPerfUnwinders; tracer/helper.go hasProbeReadBug; tracer/maccess.go checkForMaccessPatch; tracer/systemconfig.go loadKernelCode, executeSystemAnalysisBpfCode; maccess/maccess_amd64.go CopyFromUserNoFaultIsPatched; support/ebpf/system_config.ebpf.c read_kernel_memory",
+    needs: "on those kernels only: SYS_RESOURCE (its own memlock raise), BPF, PERFMON (a tracepoint program) and tracefs (the event id of syscalls/sys_enter_bpf), and a kernel that carries the fix; there every one of these failures logs this step's line, the inner error after \"Error: \". DD_HOST_PROFILING_NO_KERNEL_VERSION_CHECK skips it",
+    requires: ["SYS_RESOURCE", "BPF", "PERFMON", "tracefs"],
+    fatal: true,
+    exitCode: 1,
+    failure:
+      "Failed to load eBPF tracer: failed to load eBPF code: your kernel version %d.%d.%d may be affected by a Linux kernel bug that can lead to system freezes, terminating host agent now to avoid triggering this bug.\nIf you are certain your kernel is not affected, you can override this check at your own risk with -no-kernel-version-check.\nError: %v",
+    by: "profiler",
+  },
+  {
     id: "memlock-programs",
     what: "raise RLIMIT_MEMLOCK again before loading each program",
     source: "tracer/tracer.go loadProgram; rlimit/rlimit.go MaximizeMemlock",
@@ -245,10 +265,10 @@ export const startupSteps: StartupStep[] = [
   },
   {
     id: "system-config",
-    what: "find kernel offsets: BTF from /sys/kernel/btf/vmlinux, then a raw tracepoint program on sys_enter reads task_struct (memlock raised first)",
-    source: "tracer/systemconfig.go loadSystemConfig, executeSystemAnalysisBpfCode",
-    needs: "SYS_RESOURCE (its own memlock raise), BPF and PERFMON",
-    requires: ["SYS_RESOURCE", "BPF", "PERFMON"],
+    what: "find kernel offsets: BTF from /sys/kernel/btf/vmlinux, then a raw tracepoint program on sys_enter reads task_struct (memlock raised first); without BTF, when perl, python or labels are on, the thread pointer offset from the code of x86_fsbase_write_task or aout_dump_debugregs, read by the tracepoint program on syscalls/sys_enter_bpf",
+    source: "tracer/systemconfig.go loadSystemConfig, executeSystemAnalysisBpfCode, loadKernelCode; tracer/tpbase.go loadTPBaseOffset",
+    needs: "SYS_RESOURCE (its own memlock raise), BPF and PERFMON; tracefs too on kernels without BTF when perl, python or labels are on",
+    requires: ["SYS_RESOURCE", "BPF", "PERFMON", "tracefs"],
     fatal: true,
     exitCode: 1,
     failure: "Failed to load eBPF tracer: failed to load eBPF code: failed to load system config: %v",
@@ -257,13 +277,13 @@ export const startupSteps: StartupStep[] = [
   },
   {
     id: "batch-probes",
-    what: "probe map batch operations (memlock raised first); a failure only means no batch operations, and is not logged",
-    source: "processmanager/ebpf/ebpf.go LoadMaps, probeBatchOperations",
-    needs: "nothing (silent when it fails)",
+    what: "probe map batch operations on a hash map, then on an LPM trie: memlock raised, a map of 5 entries, BatchUpdate and BatchDelete of all 5; each logs its line only when both succeed, and a failure only means no batch operations, and is not logged",
+    source: "tracer/tracer.go NewTracer (after initializeMapsAndPrograms); processmanager/ebpf/ebpf.go LoadMaps, probeBatchOperations",
+    needs: "nothing (silent when it fails; it fails where the memlock raise does)",
     requires: [],
     fatal: false,
     failure: "",
-    success: "Supports generic eBPF map batch operations",
+    success: "Supports generic eBPF map batch operations | Supports LPM trie eBPF map batch operations",
     by: "profiler",
   },
   {
@@ -330,6 +350,17 @@ export const startupSteps: StartupStep[] = [
     requires: [],
     fatal: false,
     failure: "Failed to start kallsyms monitor: %v",
+    by: "profiler",
+  },
+  {
+    id: "trace-handling",
+    what: "start the trace handler (tracehandler.Start) with the trace cache size v0.4.0 passes, 0",
+    source: "runner/runner.go startTraceHandling (traceHandlerCacheSize 0); tracehandler/tracehandler.go Start, newTraceHandler (lru.NewSynced)",
+    needs: "a trace cache the pinned fork accepts at size 0 (the release runs); upstream's go-freelru refuses capacity 0 (lru.go NewWithConfig: \"Capacity must be positive\"; read at a stored commit of elastic/go-freelru, not at its v0.16.0 tag), so here the fork differs from the commit read (source.library.unverified); StartMapMonitors at dcae67d9 returns no error",
+    requires: [],
+    fatal: true,
+    exitCode: 1,
+    failure: "Failed to start trace handling: %v",
     by: "profiler",
   },
 ];

@@ -25,6 +25,9 @@ export const badCases: BadCase[] = [
   { name: "knob of the wrong type", kind: "type", values: { profiler: { verbose: "yes" } }, mentions: [either("profiler.verbose")] },
   { name: "tags as a string", kind: "type", values: { datadog: { tags: "team:infra" } }, mentions: [either("datadog.tags")] },
   { name: "not a Datadog site", kind: "enum", values: { datadog: { site: "datadog.com" } }, mentions: [either("datadog.site")] },
+  // A site the list lacks goes in datadog.unlistedSite, which must still be a DNS name (the host of https://intake.profile.<site>).
+  { name: "unlisted site as a URL", kind: "pattern", values: { datadog: { unlistedSite: "https://us7.datadoghq.com" } }, mentions: [either("datadog.unlistedSite")] },
+  { name: "unlisted site with a capital", kind: "pattern", values: { datadog: { unlistedSite: "US7.datadoghq.com" } }, mentions: [either("datadog.unlistedSite")] },
   { name: "unknown security mode", kind: "enum", values: { securityMode: "root" }, mentions: [either("securityMode")] },
   { name: "unknown pull policy", kind: "enum", values: { image: { pullPolicy: "Sometimes" } }, mentions: [either("image.pullPolicy")] },
   { name: "malformed digest", kind: "pattern", values: { image: { digest: "sha256:abc" } }, mentions: [either("image.digest")] },
@@ -35,7 +38,7 @@ export const badCases: BadCase[] = [
   { name: "duration the profiler cannot parse", kind: "pattern", values: { profiler: { uploadPeriod: "60 seconds" } }, mentions: [either("profiler.uploadPeriod")] },
   { name: "sampling rate 0", kind: "range", values: { profiler: { samplingRate: 0 } }, mentions: [either("profiler.samplingRate")] },
   { name: "map scale factor 9", kind: "range", values: { profiler: { mapScaleFactor: 9 } }, mentions: [either("profiler.mapScaleFactor")] },
-  { name: "threshold 100", kind: "range", values: { profiler: { probabilisticThreshold: 100 } }, mentions: [either("profiler.probabilisticThreshold")] },
+  { name: "threshold 101", kind: "range", values: { profiler: { probabilisticThreshold: 101 } }, mentions: [either("profiler.probabilisticThreshold")] },
   { name: "port 70000", kind: "range", values: { agent: { port: 70000 } }, mentions: [either("agent.port")] },
   {
     name: "both API key sources",
@@ -211,6 +214,7 @@ describe.each(await helms())("nulled settings with $id", (helm) => {
   it("accepts a nulled map or list, which removes the default", async () => {
     const r = await render(helm, { nodeSelector: null, tolerations: null });
     expect(r.ok, r.stderr).toBe(true);
-    expect(r.output).not.toContain("nodeSelector");
+    expect(r.output).not.toMatch(/^\s*nodeSelector:/m);
+    expect(r.output).not.toMatch(/^\s*tolerations:/m);
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
 import { contract } from "../../scripts/contract/values.ts";
 import { knobBounds, knobValues } from "../helpers/knob-bounds.ts";
-import { render } from "../helpers/render.ts";
+import { daemonSet, render, renderOk } from "../helpers/render.ts";
 
 it("covers every bounded knob: numbers, durations, tracers and the split-by-service rule", () => {
   const profiler = contract.fields.profiler;
@@ -27,5 +27,17 @@ describe.each(await helms())("profiler knob bounds with $id", (helm) => {
       // The schema (enum, minimum, pattern) or _validate.tpl ("Allowed: ...") says what is allowed.
       expect(r.stderr).toMatch(/Allowed|must be|minimum|maximum|value must be one of|does not match pattern|Does not match pattern|greater|less/i);
     }
+  });
+});
+
+describe.each(await helms())("datadog.site and datadog.unlistedSite with $id", (helm) => {
+  const siteOf = async (datadog: Record<string, unknown>) => daemonSet(await renderOk(helm, { datadog })).container.env?.find((e) => e.name === "DD_SITE")?.value;
+  it("a listed site is DD_SITE; a typo of one is refused; a site the list lacks reaches DD_SITE through datadog.unlistedSite (v0.4.0 takes any site)", async () => {
+    expect(await siteOf({ site: "datadoghq.eu" })).toBe("datadoghq.eu");
+    const typo = await render(helm, { datadog: { site: "datadoghq.eu.com" } });
+    expect(typo.ok).toBe(false);
+    expect(typo.stderr).toMatch(/datadog\.site|\/datadog\/site/);
+    expect(await siteOf({ unlistedSite: "us7.datadoghq.com" })).toBe("us7.datadoghq.com");
+    expect(await siteOf({ site: "datadoghq.eu", unlistedSite: "" })).toBe("datadoghq.eu");
   });
 });

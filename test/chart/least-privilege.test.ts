@@ -20,7 +20,7 @@ describe.each(await helms())("leastPrivilege mode with $id", (helm) => {
     expect(sc.allowPrivilegeEscalation).toBe(false);
     expect(sc.readOnlyRootFilesystem).toBe(true);
     expect(sc.capabilities).toEqual({ drop: ["ALL"], add: ebpfCapabilities });
-    expect(sc.capabilities.add).not.toContain("SYS_ADMIN");
+    expect(sc.capabilities?.add).not.toContain("SYS_ADMIN");
     expect(sc.runAsUser).toBe(0);
     expect(sc.seccompProfile).toEqual({ type: "Unconfined" });
     expect(sc.seLinuxOptions).toEqual({ type: "spc_t" });

@@ -35,6 +35,6 @@ describe.each(await helms())("pod securityContext with $id", (helm) => {
     { securityMode: "leastPrivilege", leastPrivilege: { seccompProfile: { type: "RuntimeDefault" }, appArmorProfile: { type: "RuntimeDefault" } } },
   ])("agrees with the container field by field for %j", async (values) => {
     const { pod, container } = daemonSet(await renderOk(helm, values, { kubeVersion: "1.33.0" }));
-    expect(podSecurityContextConflicts((pod as { securityContext?: Record<string, unknown> }).securityContext, container.securityContext)).toEqual([]);
+    expect(podSecurityContextConflicts(pod.securityContext as Record<string, unknown> | undefined, container.securityContext as Record<string, unknown> | undefined)).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { withoutPatterns } from "../../scripts/validate.ts";
 /** Bad values across every kind of check the schema makes (one key each, so each message is seen). */
 const bad: Record<string, unknown>[] = [
   { profiler: { samplingRate: "fast" } },
-  { profiler: { samplingRate: 5000 } },
+  { profiler: { samplingRate: 2147483648 } },
   { profiler: { uploadPeriod: "often" } },
   { profiler: { uploadPeriod: 30 } },
   { profiler: { tracers: ["cobol"] } },

@@ -23,9 +23,17 @@ const truncated = { stricter: "Go truncates a duration below 1ns to 0, on which 
 
 export const knobBounds: KnobBound[] = [
   { knob: "samplingRate", value: 1, chart: "accepts" },
-  { knob: "samplingRate", value: 1000, chart: "accepts" },
+  { knob: "samplingRate", value: 1001, chart: "accepts" },
+  // The kernel's default kernel.perf_event_max_sample_rate: the most a node accepts unless its admin raised it.
+  { knob: "samplingRate", value: 100000, chart: "accepts" },
+  { knob: "samplingRate", value: 2147483647, chart: "accepts" },
   { knob: "samplingRate", value: 0, chart: "refuses", profiler: "refuses" },
-  { knob: "samplingRate", value: 1001, chart: "refuses", profiler: { stricter: "the kernel caps sampling frequencies (perf_event_max_sample_rate); 1000 Hz is the chart's ceiling" } },
+  {
+    knob: "samplingRate",
+    value: 2147483648,
+    chart: "refuses",
+    profiler: { stricter: "sanityCheck takes any rate >= 1, but perf_event_open refuses a frequency above kernel.perf_event_max_sample_rate (EINVAL, measured on kernel 6.18: the profiler exits at attach-tracer), and that sysctl is an int, so no node runs more than 2147483647" },
+  },
   { knob: "mapScaleFactor", value: 0, chart: "accepts" },
   { knob: "mapScaleFactor", value: 8, chart: "accepts" },
   { knob: "mapScaleFactor", value: 9, chart: "refuses", profiler: "refuses" },
@@ -34,6 +42,8 @@ export const knobBounds: KnobBound[] = [
   { knob: "bpfLogLevel", value: 3, chart: "refuses", profiler: "refuses" },
   { knob: "probabilisticThreshold", value: 1, chart: "accepts" },
   { knob: "probabilisticThreshold", value: 99, chart: "accepts" },
+  // sanityCheck's maximum (tracer.ProbabilisticThresholdMax): the same as unset, profiling all the time.
+  { knob: "probabilisticThreshold", value: 100, chart: "accepts" },
   { knob: "probabilisticThreshold", value: 0, chart: "refuses", profiler: "refuses" },
   { knob: "probabilisticThreshold", value: 101, chart: "refuses", profiler: "refuses" },
   { knob: "probabilisticInterval", value: "1m", chart: "accepts" },

@@ -39,31 +39,9 @@ export async function renderOk(helm: Helm, values: object = {}, o: RenderOptions
   return r.objects;
 }
 
-// Typed views on the parts of a DaemonSet the tests look at.
-export interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: { fieldPath: string } };
-}
-export interface Container {
-  name: string;
-  image: string;
-  command?: string[];
-  args?: string[];
-  env?: EnvVar[];
-  securityContext?: Record<string, any>;
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
-}
-export interface PodSpec {
-  hostPID?: boolean;
-  automountServiceAccountToken?: boolean;
-  serviceAccountName?: string;
-  containers: Container[];
-  volumes?: { name: string; hostPath?: { path: string }; emptyDir?: object }[];
-  tolerations?: object[];
-  nodeSelector?: Record<string, string>;
-}
+// The parts of a DaemonSet the tests look at, typed by the generated Kubernetes shapes.
+import type { Container, EnvVar, PodSpec } from "../../scripts/generated/kubernetes.ts";
+export type { Container, EnvVar, PodSpec };
 
 export function daemonSet(objects: KubeObject[]) {
   const ds = findObject(objects, "DaemonSet");

@@ -1,7 +1,7 @@
 // `npm run lint` fails, naming the rule, on the mistakes chart CI exists to catch. Each case runs
 // the real lint on a temp git repository built from this working tree (chart/, scripts/lib,
-// scripts/lint and the capability set it imports (with the start-up table under it), CHANGELOG.md, workflows, one leastPrivilege
-// values case), tagged v<version> as a
+// scripts/lint and the capability set it imports (with the start-up table under it), CHANGELOG.md, workflows, a leastPrivilege
+// values case and the seccomp-allowlist one), tagged v<version> as a
 // release, then changed the way the case says.
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -29,6 +29,8 @@ beforeAll(async () => {
   for (const p of ["chart", "scripts/lib", "scripts/lint", "scripts/contract/capabilities.ts", "scripts/profiler", ".github", "CHANGELOG.md"]) cpSync(join(repoRoot, p), join(fixture, p), { recursive: true });
   mkdirSync(join(fixture, "test/cases"), { recursive: true });
   writeFileSync(join(fixture, "test/cases/least-privilege.yaml"), "securityMode: leastPrivilege\n");
+  // The case that uses the seccomp allowlist's exemptions (init container as root, its hostPath), or they read as stale.
+  cpSync(join(repoRoot, "test/cases/least-privilege-seccomp-allowlist.yaml"), join(fixture, "test/cases/least-privilege-seccomp-allowlist.yaml"));
   symlinkSync(join(repoRoot, "node_modules"), join(fixture, "node_modules"));
   symlinkSync(join(repoRoot, ".tools"), join(fixture, ".tools"));
   writeFileSync(join(fixture, ".gitignore"), "node_modules\n.tools\n");

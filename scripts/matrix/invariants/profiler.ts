@@ -90,17 +90,15 @@ function literalEnv(p: ContainerRef, name: string, out: Violation[]): string | u
 
 /** The route to the Agent the case's values choose, and the DD_TRACE_AGENT_URL it must render (the chart's agentRoute). */
 export function expectedAgentRoute(ctx: CellContext): { route: "url" | "service" | "node"; url: string; words: string } {
-  const agent = obj(ctx.case.values.agent);
+  const agent = obj(ctx.values.agent);
   const svc = obj(agent.service);
   if (typeof agent.url === "string" && agent.url !== "") return { route: "url", url: agent.url, words: "agent.url" };
   if (typeof svc.name === "string" && svc.name !== "") {
+    // An empty namespace is the release's own (the chart's agentServiceNamespace).
     const ns = typeof svc.namespace === "string" && svc.namespace !== "" ? svc.namespace : ctx.namespace;
-    const domain = typeof ctx.case.values.clusterDomain === "string" && ctx.case.values.clusterDomain !== "" ? ctx.case.values.clusterDomain : "cluster.local";
-    const port = typeof svc.port === "number" ? svc.port : 8126;
-    return { route: "service", url: `http://${svc.name}.${ns}.svc.${domain}:${port}`, words: `the Agent's node-local Service ${ns}/${svc.name}` };
+    return { route: "service", url: `http://${svc.name}.${ns}.svc.${String(ctx.values.clusterDomain)}:${String(svc.port)}`, words: `the Agent's node-local Service ${ns}/${svc.name}` };
   }
-  const port = typeof agent.port === "number" ? agent.port : 8126;
-  return { route: "node", url: `http://$(DD_AGENT_HOST):${port}`, words: "the Agent's hostPort on each node's IP" };
+  return { route: "node", url: `http://$(DD_AGENT_HOST):${String(agent.port)}`, words: "the Agent's hostPort on each node's IP" };
 }
 
 const KEY_VARS = ["DD_API_KEY", "DD_HOST_PROFILING_API_KEY", "DD_APP_KEY", "DD_HOST_PROFILING_APP_KEY"];
@@ -262,7 +260,8 @@ export const profilerInvariants: Invariant[] = [
     check: (ctx) =>
       withProfiler(ctx, (p, out) => {
         const site = literalEnv(p, "DD_SITE", out);
-        if (site !== undefined && !datadogSites.includes(site)) violation(out, p.owner, `${p.path}.env`, `DD_SITE "${site}" is not a Datadog site (${datadogSites.join(", ")})`);
+        const unlisted = obj(obj(ctx.case.values).datadog).unlistedSite; // datadog.unlistedSite: any site, by the user's choice
+        if (site !== undefined && !datadogSites.includes(site) && site !== unlisted) violation(out, p.owner, `${p.path}.env`, `DD_SITE "${site}" is not a Datadog site (${datadogSites.join(", ")})`);
       }),
   },
   {
@@ -360,7 +359,7 @@ export const profilerInvariants: Invariant[] = [
     check: (ctx) => {
       const out: Violation[] = [];
       const rbac = ctx.objects.filter((o) => RBAC_KINDS.includes(o.kind));
-      const wanted = needsKubeAPI(ctx.case) && obj(ctx.case.values.rbac).create !== false;
+      const wanted = needsKubeAPI(ctx.case) && obj(ctx.values.rbac).create === true;
       if (!wanted) {
         for (const o of rbac) violation(out, o, "", `no RBAC may be rendered ${needsKubeAPI(ctx.case) ? "when rbac.create is false" : "while profiler.splitByService is not false"}`);
         return out;
@@ -397,8 +396,9 @@ export const profilerInvariants: Invariant[] = [
     name: "image-pinned",
     reason: "Every container runs the profiler release the chart was tested with: tag v<appVersion> (or the one given), plus the digest when given.",
     check: (ctx) => {
-      const image = obj(ctx.case.values.image);
-      const repo = String(image.repository || "ghcr.io/datadog/dd-otel-host-profiler");
+      const image = obj(ctx.values.image);
+      const repo = String(image.repository);
+      // An empty tag is the chart's appVersion (_helpers.tpl "dd-otel-host-profiler.image").
       const tag = String(image.tag || `v${ctx.chart.appVersion}`);
       const want = `${repo}:${tag}${image.digest ? `@${String(image.digest)}` : ""}`;
       const out: Violation[] = [];

@@ -133,6 +133,9 @@ type Report struct {
 	// DefaultRoute says whether the pod's network namespace has a default route (the node tier gives it none).
 	DefaultRoute bool              `json:"defaultRoute"`
 	Ops          map[string]Result `json:"ops"`
+	// SyscallProbe: a call outside the chart's seccomp allowlist (seccompprobe.go); GoMemLimit: GOMEMLIMIT as the runtime took it.
+	SyscallProbe *SyscallProbe `json:"syscallProbe,omitempty"`
+	GoMemLimit   GoMemLimit    `json:"goMemLimit"`
 }
 
 func profiler() int {
@@ -172,6 +175,7 @@ func profiler() int {
 		}
 	}
 	r.DefaultRoute = hasDefaultRoute()
+	r.GoMemLimit = goMemLimit()
 
 	st := &state{known: map[string]bool{}}
 	for _, k := range strings.Split(os.Getenv("DD_STANDIN_KNOWN_FAILURES"), ",") {
@@ -202,6 +206,8 @@ func profiler() int {
 		r.Ops["open_other_user_executable"] = openOtherUserExecutable(pid)
 		r.Ops["map_files_open"] = mapFilesOpen(pid)
 	}
+	probe := getcpuProbe()
+	r.SyscallProbe = &probe
 	printReport(r)
 	// The reporter, with the configuration the steps parsed; runner.Run stops it (rep.Stop, which
 	// cancels its context) between "Stop processing ..." and "Exiting ...".

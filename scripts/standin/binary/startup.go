@@ -38,14 +38,16 @@ type StepResult struct {
 // state is what the steps share: the configuration, the kernel, and what earlier steps made.
 type state struct {
 	cfg       Config
-	kernel    kernelVersion
+	kernel    kernelVersion // the release as the profiler reads it (DD_STANDIN_KERNEL_RELEASE in tests)
+	real      kernelVersion // the running kernel's, which known failures are judged by
 	restore   func()
 	progs     map[string]int
 	cpuEvents []int
 	// Known failures of the node the test asked to skip (DD_STANDIN_KNOWN_FAILURES), each honoured only
 	// where its condition holds (skippable).
-	known  map[string]bool
-	detail string
+	known   map[string]bool
+	detail  string
+	tracers string // the enabled tracers, comma-separated (parse-tracers)
 }
 
 // failed is a step's failure: the logged line, and a different exit code where the step has several.
@@ -70,6 +72,7 @@ var steps = []Step{
 	{ID: "kernel-version", Fatal: true, ExitCode: 1, Failure: "Failed to get kernel version: %v", run: func(st *state) error {
 		k, err := getKernelVersion()
 		st.kernel = k
+		st.real, _ = realKernelVersion()
 		if err != nil {
 			return fail("Failed to get kernel version: %v", err)
 		}
@@ -95,6 +98,7 @@ var steps = []Step{
 		}
 		logInfo("Enabled tracers: %s", strings.Join(names, ","))
 		st.detail = strings.Join(names, ",")
+		st.tracers = st.detail
 		return nil
 	}},
 	{ID: "validate-tags", Failure: "Rejected user-specified tag '%s'", run: func(st *state) error {
@@ -110,17 +114,28 @@ var steps = []Step{
 			return nil // containermetadata.NewContainerIDProvider: no Kubernetes API
 		}
 		// containermetadata.NewContainerMetadataProvider: off Kubernetes it only says so and goes on; on
-		// Kubernetes it needs an in-cluster client (the service account token) and the node's name.
+		// Kubernetes createKubernetesClient needs client-go's in-cluster config (rest.InClusterConfig: both
+		// service variables, then os.ReadFile of the token) and the node's name. Its errors are wrapped
+		// "failed to create kubernetes client %w" (no colon in v0.4.0's format).
+		const format = "Failed to create container metadata provider: %v"
 		if os.Getenv("KUBERNETES_SERVICE_HOST") == "" {
 			logInfo("Environment variable %s not set", "KUBERNETES_SERVICE_HOST")
 			return nil
 		}
-		if _, err := os.Stat("/var/run/secrets/kubernetes.io/serviceaccount/token"); err != nil {
-			return fail("Failed to create container metadata provider: %v", fmt.Errorf("failed to create kubernetes client failed to create in cluster configuration for Kubernetes: %w", err))
+		wrap := func(err error) error { return fail(format, fmt.Errorf("failed to create kubernetes client %w", err)) }
+		if os.Getenv("KUBERNETES_SERVICE_PORT") == "" {
+			return wrap(fmt.Errorf("failed to create in cluster configuration for Kubernetes: %w", errors.New("unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined")))
+		}
+		if _, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/token"); err != nil {
+			return wrap(fmt.Errorf("failed to create in cluster configuration for Kubernetes: %w", err))
 		}
 		if st.cfg.Node == "" && os.Getenv("KUBERNETES_NODE_NAME") == "" && os.Getenv("NODE_NAME") == "" {
-			return fail("Failed to create container metadata provider: %v", "failed to get kubernetes node name; kubernetes node name not configured")
+			return wrap(fmt.Errorf("failed to get kubernetes node name; %w", errors.New("kubernetes node name not configured")))
 		}
+		// RBAC is not needed to start: getContainerMetadataCache logs a failed nodes get at info level
+		// ("Failed to size cache based on pods per node: %v") and goes on, and the pod informer's
+		// list/watch errors are client-go's, in the background. The stand-in makes no API call here.
+		st.detail = "in-cluster client configured (RBAC is not checked at start-up)"
 		return nil
 	}},
 	{ID: "intake-url", Fatal: true, ExitCode: 1, Failure: "Failed to get intake URL from agent URL %v: %v", run: func(st *state) error {
@@ -182,6 +197,23 @@ var steps = []Step{
 		}
 		return nil
 	}},
+	{ID: "kernel-bug-check", Fatal: true, ExitCode: 1, Failure: kernelBugCheckFailure, run: func(st *state) error {
+		// tracer/tracer.go initializeMapsAndPrograms, after the maps and before the programs (maccess.go).
+		if st.cfg.NoKernelVersionCheck {
+			st.detail = "no-kernel-version-check"
+			return nil
+		}
+		k := st.kernel
+		if !hasProbeReadBug(k.major, k.minor, k.patch) {
+			st.detail = fmt.Sprintf("kernel %d.%d.%d is not one the check runs on", k.major, k.minor, k.patch)
+			return nil
+		}
+		if err := checkForMaccessPatch(st); err != nil {
+			return failed{msg: fmt.Sprintf(kernelBugCheckFailure, k.major, k.minor, k.patch, err)}
+		}
+		st.detail = strings.TrimPrefix(st.detail+"; ", "; ") + "copy_from_user_nofault calls nmi_uaccess_okay: patched"
+		return nil
+	}},
 	memlockStep("memlock-programs", "Failed to load eBPF tracer: failed to load eBPF code: failed to load perf eBPF programs: failed to adjust rlimit: failed to set temporary rlimit: %v", false),
 	{ID: "load-programs", Fatal: true, ExitCode: 1, Failure: "Failed to load eBPF tracer: failed to load eBPF code: failed to load perf eBPF programs: failed to load %s", run: func(st *state) error {
 		st.progs = map[string]int{}
@@ -209,8 +241,9 @@ var steps = []Step{
 	}},
 	{ID: "system-config", Fatal: true, ExitCode: 1, Failure: "Failed to load eBPF tracer: failed to load eBPF code: failed to load system config: %v", Success: "Found offsets: task stack %#x, pt_regs %#x, tpbase %#x", run: func(st *state) error {
 		const format = "Failed to load eBPF tracer: failed to load eBPF code: failed to load system config: %v"
-		if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
-			logInfo("Using binary analysis (BTF not available: %s)", err)
+		_, btfErr := os.Stat("/sys/kernel/btf/vmlinux")
+		if btfErr != nil {
+			logInfo("Using binary analysis (BTF not available: %s)", btfErr)
 		}
 		// executeSystemAnalysisBpfCode raises memlock itself; a known memlock failure was shown at memlock-maps.
 		restore, err := maximizeMemlock()
@@ -232,19 +265,35 @@ var steps = []Step{
 			return fail(format, fmt.Errorf("failed to configure tracepoint: %w", err))
 		}
 		unix.Close(link)
+		// Without BTF, loadTPBaseOffset reads kernel code (loadKernelCode: a tracepoint on
+		// syscalls/sys_enter_bpf, so tracefs) when perl, python or labels are on.
+		if btfErr != nil && slices.ContainsFunc(strings.Split(st.tracers, ","), func(t string) bool { return t == "perl" || t == "python" || t == "labels" }) {
+			if err := tpbaseCodeRead(st); err != nil {
+				return fail(format, err)
+			}
+		}
 		// The stand-in does not read task_struct, so it reports no offsets of its own.
 		logInfo("Found offsets: task stack %#x, pt_regs %#x, tpbase %#x", 0, 0, 0)
 		return nil
 	}},
-	{ID: "batch-probes", Success: "Supports generic eBPF map batch operations", run: func(st *state) error {
-		// probeBatchOperations swallows every error, its memlock raise's included.
-		if restore, err := maximizeMemlock(); err == nil {
-			defer restore()
+	{ID: "batch-probes", Success: "Supports generic eBPF map batch operations | Supports LPM trie eBPF map batch operations", run: func(st *state) error {
+		// processmanager/ebpf/ebpf.go LoadMaps: probeBatchOperations on a hash map, then on an LPM trie;
+		// each logs its line only when BatchUpdate and BatchDelete of 5 entries both succeed. Every error
+		// (its memlock raise's included) only means no batch operations, and is not logged.
+		var got []string
+		for _, p := range []struct {
+			typ  uint32
+			name string
+			line string
+		}{{unix.BPF_MAP_TYPE_HASH, "Hash", "Supports generic eBPF map batch operations"}, {unix.BPF_MAP_TYPE_LPM_TRIE, "LPMTrie", "Supports LPM trie eBPF map batch operations"}} {
+			if err := probeBatchOperations(p.typ); err != nil {
+				got = append(got, p.name+": "+err.Error())
+				continue
+			}
+			logInfo("%s", p.line)
+			got = append(got, p.name+": supported")
 		}
-		if fd, err := createMap(unix.BPF_MAP_TYPE_HASH, 4, 4, 16); err == nil {
-			unix.Close(fd)
-			logInfo("Supports generic eBPF map batch operations")
-		}
+		st.detail = strings.Join(got, "; ")
 		return nil
 	}},
 	{ID: "attach-tracer", Fatal: true, ExitCode: 1, Failure: "Failed to attach to perf event: %v", Success: "Attached tracer program", run: func(st *state) error {
@@ -317,6 +366,14 @@ var steps = []Step{
 		}
 		return nil
 	}},
+	{ID: "trace-handling", Fatal: true, ExitCode: 1, Failure: "Failed to start trace handling: %v", run: func(st *state) error {
+		// runner/runner.go startTraceHandling: tracehandler.Start with the trace cache size v0.4.0 passes,
+		// 0. The fork the release pins accepts it (the release runs); upstream's go-freelru refuses a
+		// capacity of 0, so the library the table reads is not the fork here. The stand-in has no trace
+		// cache and always passes.
+		st.detail = "trace cache size 0 (the pinned fork's behaviour: accepted)"
+		return nil
+	}},
 }
 
 // memlockStep is one of the raises of RLIMIT_MEMLOCK to unlimited before a load (rlimit.MaximizeMemlock).
@@ -356,7 +413,7 @@ func (st *state) skippable(known string) bool {
 		unix.Getrlimit(unix.RLIMIT_MEMLOCK, &lim)
 		return !slices.Contains(capNames(procStatus()["CapBnd"]), "SYS_RESOURCE") && lim.Max != unix.RLIM_INFINITY
 	case "sched-monitor":
-		return st.kernel.atLeast(6, 16)
+		return st.real.atLeast(6, 16)
 	}
 	return false
 }
