@@ -12,7 +12,7 @@ import { withQuantityGrammar } from "./contract/quantity.ts";
 import { withApiServerRules } from "./contract/apiserver-rules.ts";
 import { spliceBetween, spliceTable, valuesTable } from "./contract/readme-table.ts";
 import { capabilityTable, capabilityTableEnd, capabilityTableStart } from "./contract/capability-table.ts";
-import { durationBoundsPath, durationBoundsTemplate } from "./contract/duration-bounds.ts";
+import { chartContractPath, chartContractTemplate } from "./contract/chart-contract.ts";
 import { seccompAllowlistPath, seccompProfileText } from "./contract/seccomp.ts";
 import { kubeDefinitionSchema, kubeVersions } from "./kubernetes/validate.ts";
 import { kubernetesTypes, kubernetesTypesFile } from "./kubernetes/types.ts";
@@ -65,7 +65,7 @@ export async function generatedFiles(source: Group = contract): Promise<Map<stri
   files.set(typesPath, await valuesTypes(schema));
   // The Kubernetes shapes the toolkit reads, from the committed API schemas (not from the contract).
   files.set(join(repoRoot, kubernetesTypesFile), await kubernetesTypes());
-  files.set(durationBoundsPath, durationBoundsTemplate(source));
+  files.set(chartContractPath, chartContractTemplate(source));
   // The leastPrivilege seccomp allowlist (leastPrivilege.seccompAllowlist), from its list in the contract.
   files.set(join(repoRoot, seccompAllowlistPath), seccompProfileText());
   const readme = spliceBetween(spliceTable(readFileSync(readmePath, "utf8"), valuesTable(source)), capabilityTableStart, capabilityTableEnd, capabilityTable());

@@ -1,29 +1,6 @@
-{{/* Profiler knobs: values key -> environment variable. A null or absent knob renders nothing. */}}
+{{/* Profiler knobs: values key -> environment variable (scripts/contract/knob-env.ts, through _contract.tpl). A null or absent knob renders nothing. */}}
 {{- define "dd-otel-host-profiler.knobEnv" -}}
-samplingRate: DD_HOST_PROFILING_SAMPLING_RATE
-uploadPeriod: DD_HOST_PROFILING_UPLOAD_PERIOD
-monitorInterval: DD_HOST_PROFILING_MONITOR_INTERVAL
-clockSyncInterval: DD_HOST_PROFILING_CLOCK_SYNC_INTERVAL
-probabilisticInterval: DD_HOST_PROFILING_PROBABILISTIC_INTERVAL
-probabilisticThreshold: DD_HOST_PROFILING_PROBABILISTIC_THRESHOLD
-mapScaleFactor: DD_HOST_PROFILING_MAP_SCALE_FACTOR
-tracers: DD_HOST_PROFILING_TRACERS
-timeline: DD_HOST_PROFILING_TIMELINE_ENABLED
-sendErrorFrames: DD_HOST_PROFILING_SEND_ERROR_FRAMES
-verbose: DD_HOST_PROFILING_VERBOSE
-verboseEbpf: DD_HOST_PROFILING_VERBOSE_EBPF
-bpfLogLevel: DD_HOST_PROFILING_BPF_LOG_LEVEL
-uploadSymbols: DD_HOST_PROFILING_UPLOAD_SYMBOLS
-uploadDynamicSymbols: DD_HOST_PROFILING_UPLOAD_DYNAMIC_SYMBOLS
-uploadGopclntab: DD_HOST_PROFILING_UPLOAD_GOPCLNTAB
-uploadSymbolsDryRun: DD_HOST_PROFILING_UPLOAD_SYMBOLS_DRY_RUN
-uploadSymbolsHttp2: DD_HOST_PROFILING_UPLOAD_SYMBOLS_HTTP2
-symbolQueryInterval: DD_HOST_PROFILING_SYMBOL_QUERY_INTERVAL
-splitByService: DD_HOST_PROFILING_SPLIT_BY_SERVICE
-splitServiceSuffix: DD_HOST_PROFILING_SPLIT_SERVICE_SUFFIX
-hostService: DD_HOST_PROFILING_SERVICE
-collectContext: DD_HOST_PROFILING_COLLECT_CONTEXT
-noKernelVersionCheck: DD_HOST_PROFILING_NO_KERNEL_VERSION_CHECK
+{{- (include "dd-otel-host-profiler.contract" . | fromYaml).knobEnv | toYaml }}
 {{- end }}
 
 {{/* The profiler container's env list. Keys only ever arrive through secretKeyRef. */}}
@@ -101,7 +78,7 @@ Empty (no variable) without a memory limit or with goMemLimitRatio null; the sam
 {{- $ratio := .Values.goMemLimitRatio }}
 {{- $memory := "" }}
 {{- with .Values.resources }}{{ with .limits }}{{ $memory = toString (.memory | default "") }}{{ end }}{{ end }}
-{{- if and $memory (or (kindIs "float64" $ratio) (kindIs "int" $ratio) (kindIs "int64" $ratio)) (regexMatch `^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE]\+?[0-9]{1,2})?$` $memory) }}
+{{- if and $memory (or (kindIs "float64" $ratio) (kindIs "int" $ratio) (kindIs "int64" $ratio)) (regexMatch (include "dd-otel-host-profiler.contract" . | fromYaml).nonNegativeQuantity $memory) }}
 {{- $r := float64 $ratio }}
 {{- if and (gt $r 0.0) (le $r 1.0) }}
 {{- $bytes := floor (mulf (include "dd-otel-host-profiler.quantityValue" $memory | float64) $r) }}

@@ -22,14 +22,8 @@ measured by the node tier (test/node).
   IPC_LOCK           lock memory for eBPF maps and perf ring buffers (mlock)
 */}}
 {{- define "dd-otel-host-profiler.leastPrivilegeCapabilitySet" -}}
-- BPF
-- PERFMON
-- SYS_PTRACE
-- SYS_RESOURCE
-- DAC_READ_SEARCH
-- SYSLOG
-- CHECKPOINT_RESTORE
-- IPC_LOCK
+{{- /* The list lives in scripts/contract/capabilities.ts, handed over by _contract.tpl. */}}
+{{- (include "dd-otel-host-profiler.contract" . | fromYaml).leastPrivilegeCapabilities | toYaml }}
 {{- end }}
 
 {{/* The capabilities leastPrivilege adds: the set above less leastPrivilege.omitCapabilities, as a list. */}}

@@ -96,7 +96,7 @@ fails once, so every problem is reported at once, in the schema errors' style: t
 {{- end }}
 {{- /* Label keys as the API server checks them (ValidateLabels): here, not by a schema propertyNames, which Helm 4 reports without the key it is under. */}}
 {{- range $key, $_ := $svc.podLabels }}
-{{- if not (regexMatch `^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$` $key) }}
+{{- if not (regexMatch (include "dd-otel-host-profiler.contract" $ | fromYaml).qualifiedName $key) }}
 {{- $errors = append $errors (printf "agent.service.podLabels has the key %q, which is not a label key. Allowed: a name of up to 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit, optionally after a DNS subdomain and '/' (e.g. app or app.kubernetes.io/name)." $key) }}
 {{- end }}
 {{- end }}
@@ -108,7 +108,7 @@ fails once, so every problem is reported at once, in the schema errors' style: t
 {{- /* Duration knobs the profiler would refuse (sanityCheck) or that overflow time.Duration: bounds from _durationbounds.tpl. */}}
 {{- range $knob, $b := include "dd-otel-host-profiler.durationBounds" . | fromYaml }}
 {{- $v := index $.Values.profiler $knob }}
-{{- if and (kindIs "string" $v) (regexMatch `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$` $v) }}
+{{- if and (kindIs "string" $v) (regexMatch (include "dd-otel-host-profiler.contract" $ | fromYaml).goDuration $v) }}
 {{- $secs := include "dd-otel-host-profiler.durationSeconds" $v | float64 }}
 {{- $min := float64 $b.min }}
 {{- if or (gt $secs (float64 $b.max)) (lt $secs $min) (and $b.minExclusive (le $secs $min)) }}
@@ -230,7 +230,7 @@ key): env by name, volumes by name, volumeMounts by mountPath; and a mount must 
 {{- define "dd-otel-host-profiler.validate.qualifiedKeys" -}}
 {{- $errors := list }}
 {{- /* Keys the API server requires to be qualified names (ValidateAnnotations, ValidateResourceRequirements). Checked here, not by a schema propertyNames: Helm 4 reports those without the key they are under. */}}
-{{- $qualifiedName := `^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$` }}
+{{- $qualifiedName := (include "dd-otel-host-profiler.contract" . | fromYaml).qualifiedName }}
 {{- $keyed := dict "podAnnotations" .Values.podAnnotations "serviceAccount.annotations" .Values.serviceAccount.annotations }}
 {{- with .Values.resources }}{{ $_ := set $keyed "resources.limits" .limits }}{{ $_ := set $keyed "resources.requests" .requests }}{{ end }}
 {{- range $path := keys $keyed | sortAlpha }}
@@ -266,8 +266,8 @@ overcommitted: its request equals its limit.
 {{- end }}
 {{- range $name, $request := $requests }}
 {{- $extended := contains "/" $name }}
-{{- /* The schema's non-negative quantity grammar (scripts/contract/quantity.ts; a test keeps them equal). */}}
-{{- $grammar := `^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE]\+?[0-9]{1,2})?$` }}
+{{- /* The schema's non-negative quantity grammar (scripts/contract/quantity.ts, through _contract.tpl). */}}
+{{- $grammar := (include "dd-otel-host-profiler.contract" $ | fromYaml).nonNegativeQuantity }}
 {{- if not (and (regexMatch $grammar (toString $request)) (regexMatch $grammar (toString (index $limits $name | default "0")))) }}
 {{- /* Not a quantity: the schema names it (scripts/validate.ts runs these rules even then). */}}
 {{- else if hasKey $limits $name }}

@@ -2,7 +2,7 @@
 // renders them, each with what the profiler uses it for and what fails without it: the start-up step
 // at which the released profiler exits (scripts/profiler/startup.ts, read from its source at the tag),
 // or the operations of the running profiler that fail.
-// chart/templates/_securitycontext.tpl holds the same list (a test keeps them equal); the values
+// chart/templates/_contract.tpl hands this list to _securitycontext.tpl (generated); the values
 // contract takes its omitCapabilities enum from here; the README's capability table is generated from
 // here; and the node tier (test/node/capabilities.test.ts) removes each capability in turn from a real
 // pod and checks that exactly this happens.

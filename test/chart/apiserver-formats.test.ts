@@ -77,15 +77,6 @@ const accepted: { name: string; values: object }[] = [
 
 await describeRefusals("API-server formats", refused, accepted);
 
-it("compares requests and limits in _validate.tpl only where they match the schema's quantity grammar", async () => {
-  const { readFileSync } = await import("node:fs");
-  const { join } = await import("node:path");
-  const { chartDir } = await import("../../scripts/lib/paths.ts");
-  const { nonNegativeQuantityPattern } = await import("../../scripts/contract/quantity.ts");
-  const tpl = readFileSync(join(chartDir, "templates", "_validate.tpl"), "utf8");
-  expect(tpl).toContain(`$grammar := \`${nonNegativeQuantityPattern}\``);
-});
-
 // _validate.tpl lists the chart's own volumes and mount paths; a new one in daemonset.yaml must be
 // listed there too, or an extraVolumes entry of its name reaches the API server.
 await describeChartVolumes();

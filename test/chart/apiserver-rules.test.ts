@@ -42,16 +42,6 @@ const accepted: { name: string; values: object }[] = [
 
 await describeRefusals("API-server rules", refused, accepted);
 
-it("checks map keys with the same qualified-name rule the schema applies to label keys", async () => {
-  const { readFileSync } = await import("node:fs");
-  const { join } = await import("node:path");
-  const { chartDir } = await import("../../scripts/lib/paths.ts");
-  const schema = JSON.parse(readFileSync(join(chartDir, "values.schema.json"), "utf8"));
-  const labelKey = schema.properties.commonLabels.propertyNames.pattern;
-  const tpl = readFileSync(join(chartDir, "templates", "_validate.tpl"), "utf8");
-  expect(tpl).toContain(`$qualifiedName := \`${labelKey}\``);
-});
-
 describe.each(await helms())("rules the profiler and the API server apply with $id", (helm) => {
   it("takes an annotation key with upper case, as the API server does (it lower-cases before checking)", async () => {
     const r = await render(helm, { podAnnotations: { "Example.com/Team": "x" } });

@@ -1,4 +1,4 @@
-// The node tier's checks bite: a chart with a capability removed from _securitycontext.tpl, or with the
+// The node tier's checks bite: a chart with a capability removed from the leastPrivilege set (_contract.tpl), or with the
 // agent URL's $(DD_AGENT_HOST) no longer expanded, is installed on the real node, and the same checks
 // the passing tests use fail with a message that names the capability or the variable.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -28,8 +28,8 @@ function brokenChart(template: string, edit: (text: string) => string): string {
   return dir;
 }
 
-test("IPC_LOCK removed from _securitycontext.tpl: the leastPrivilege check names IPC_LOCK and the mlock it breaks", async () => {
-  const chart = brokenChart("_securitycontext.tpl", (t) => t.replace(/^- IPC_LOCK\n/m, ""));
+test("IPC_LOCK removed from the leastPrivilege set (_contract.tpl): the leastPrivilege check names IPC_LOCK and the mlock it breaks", async () => {
+  const chart = brokenChart("_contract.tpl", (t) => t.replace(/^  - IPC_LOCK\n/m, ""));
   const omit = ungrantable(env.node);
   const i = await install(env, helm, { securityMode: "leastPrivilege", leastPrivilege: { omitCapabilities: omit } }, { chart });
   const { report: r } = await report(env, i.ns, await runningPod(env, i.ns));

@@ -3,16 +3,14 @@
 // of the profiler's checks (flag parsing, sanityCheck, tracers, the host-service rule) accepts what the
 // chart renders for every profiler.* value the chart accepts, and refuses what the chart refuses for
 // the profiler's reasons (test/helpers/knob-bounds.ts).
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, test } from "vitest";
 import { helms } from "../../scripts/lib/helm.ts";
-import { chartDir } from "../../scripts/lib/paths.ts";
 import { buildStandin } from "../../scripts/standin/image.ts";
 import { binarySteps, failurePattern } from "../../scripts/profiler/startup.ts";
 import { knobBounds, knobValues, rawEnvOf } from "../helpers/knob-bounds.ts";
 import { daemonSet, renderOk } from "../helpers/render.ts";
+import { profilerKnobEnv } from "../../scripts/contract/knob-env.ts";
 
 const standin = await buildStandin();
 const helm = (await helms()).at(-1)!;
@@ -31,10 +29,8 @@ test("performs the table's steps, in its order, fatal where the release's are, w
   expect(listed).toEqual(table);
 });
 
-/** profiler.<knob> -> its variable, as chart/templates/_env.tpl maps them. */
-const knobEnv = Object.fromEntries(
-  [...readFileSync(join(chartDir, "templates", "_env.tpl"), "utf8").matchAll(/^([a-zA-Z]+): (DD_HOST_PROFILING_[A-Z_0-9]+)$/gm)].map((m) => [m[1], m[2]]),
-);
+/** profiler.<knob> -> its variable, as the chart maps them (scripts/contract/knob-env.ts, through _contract.tpl). */
+const knobEnv = profilerKnobEnv;
 
 describe("the profiler's checks on the chart's knobs", () => {
   test.each(knobBounds.filter((b) => b.chart === "accepts").map((b) => [`${b.knob}: ${JSON.stringify(b.value)}`, b] as const))("accepted by the chart, accepted by the profiler: %s", async (_n, b) => {

@@ -47,11 +47,11 @@ export function parseFlagTable(goSource: string): Flag[] {
   return flags;
 }
 
-/** The knobEnv map of _env.tpl: values key -> variable. */
-export function knobEnv(envTpl: string): Record<string, string> {
-  const m = /\{\{- define "dd-otel-host-profiler\.knobEnv" -\}\}\n([\s\S]*?)\{\{- end \}\}/.exec(envTpl);
-  if (!m) throw new Error("_env.tpl: no knobEnv define");
-  return load(m[1]) as Record<string, string>;
+/** The knobEnv map the chart reads (the contract define of the generated _contract.tpl): values key -> variable. */
+export function knobEnv(contractTpl: string): Record<string, string> {
+  const m = /\{\{- define "dd-otel-host-profiler\.contract" -\}\}\n([\s\S]*?)\{\{- end \}\}/.exec(contractTpl);
+  if (!m) throw new Error("_contract.tpl: no contract define");
+  return (load(m[1]) as { knobEnv: Record<string, string> }).knobEnv;
 }
 
 /** Literal `- name: DD_...` entries of the env define of _env.tpl (the profiler container's env list). */
@@ -73,7 +73,7 @@ const everything = {
 export async function chartVariables(helm: Helm, chart: string): Promise<Map<string, string>> {
   const tpl = readFileSync(join(chart, "templates/_env.tpl"), "utf8");
   const vars = new Map<string, string>();
-  for (const [key, v] of Object.entries(knobEnv(tpl))) vars.set(v, `knobEnv ${key}`);
+  for (const [key, v] of Object.entries(knobEnv(readFileSync(join(chart, "templates/_contract.tpl"), "utf8")))) vars.set(v, `knobEnv ${key}`);
   for (const v of literalEnv(tpl)) if (!vars.has(v)) vars.set(v, "_env.tpl");
   const { container } = daemonSet(await renderOk(helm, everything, { chart }));
   for (const e of container.env ?? []) if (e.name.startsWith("DD_") && !vars.has(e.name)) vars.set(e.name, "rendered");
@@ -145,7 +145,7 @@ describe.each(await helms())("chart variables and profiler flags with $id", (hel
   it("every DD_* variable the chart renders is read by a flag, and every flag variable is rendered or has its reason", async () => {
     const vars = await chartVariables(helm, chartDir);
     // The values above do reach every knob: a knob they miss would leave its variable unchecked.
-    for (const v of Object.values(knobEnv(readFileSync(join(chartDir, "templates/_env.tpl"), "utf8")))) expect(vars.get(v), v).toBeDefined();
+    for (const v of Object.values(knobEnv(readFileSync(join(chartDir, "templates/_contract.tpl"), "utf8")))) expect(vars.get(v), v).toBeDefined();
     expect(coverageProblems(vars, table)).toEqual([]);
   });
 });
@@ -153,17 +153,17 @@ describe.each(await helms())("chart variables and profiler flags with $id", (hel
 // It bites: the same check on broken copies of the chart and of the table.
 describe("the coverage check fails", async () => {
   const helm = (await helms())[0];
-  const brokenChart = (edit: (tpl: string) => string) => {
+  const brokenChart = (edit: (tpl: string) => string, file = "_env.tpl") => {
     const dir = join(mkdtempSync(join(tmpdir(), "flag-coverage-")), "chart");
     cpSync(chartDir, dir, { recursive: true });
-    const path = join(dir, "templates/_env.tpl");
+    const path = join(dir, "templates", file);
     writeFileSync(path, edit(readFileSync(path, "utf8")));
     return dir;
   };
   const unread = "DD_HOST_PROFILING_SEND_IDLE_FRAMES"; // on main since 69ef0b1, in no release
 
   it("naming a knobEnv variable no flag reads", async () => {
-    const dir = brokenChart((t) => t.replace("timeline: DD_HOST_PROFILING_TIMELINE_ENABLED\n", `timeline: DD_HOST_PROFILING_TIMELINE_ENABLED\nsendIdleFrames: ${unread}\n`));
+    const dir = brokenChart((t) => t.replace("  timeline: DD_HOST_PROFILING_TIMELINE_ENABLED\n", `  timeline: DD_HOST_PROFILING_TIMELINE_ENABLED\n  sendIdleFrames: ${unread}\n`), "_contract.tpl");
     const problems = coverageProblems(await chartVariables(helm, dir), table);
     expect(problems).toEqual([expect.stringMatching(new RegExp(`^${unread} \\(knobEnv sendIdleFrames\\) is rendered by the chart but read by no flag`))]);
   });
