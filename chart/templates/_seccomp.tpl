@@ -72,11 +72,7 @@ seccomp profile (it runs only sh and cat), the ConfigMap read-only.
         - ALL
     seccompProfile:
       type: RuntimeDefault
-    {{- /* Not the pod's AppArmor profile (leastPrivilege.appArmorProfile is for the profiler): this one only writes a file. Before 1.30 the pod annotation names the profiler container only. */}}
-    {{- if include "dd-otel-host-profiler.appArmorField" . }}
-    appArmorProfile:
-      type: RuntimeDefault
-    {{- end }}
+    {{- /* No appArmorProfile of its own: RuntimeDefault makes the kubelet refuse the pod on a host without AppArmor ("Cannot enforce AppArmor: AppArmor is not enabled on the host", seen on the node tier); it shares the pod's. */}}
   resources:
     requests:
       cpu: 10m

@@ -75,6 +75,12 @@ export const exemptions: Exemption[] = [
   {
     check: "unconfined-profile",
     kind: "DaemonSet",
+    container: "seccomp-allowlist",
+    reason: "leastPrivilege.seccompAllowlist: the init container shares the pod's AppArmor profile; one of its own (RuntimeDefault) makes the kubelet refuse the pod on hosts without AppArmor, as the node tier saw. Its seccomp profile is RuntimeDefault",
+  },
+  {
+    check: "unconfined-profile",
+    kind: "DaemonSet",
     container: PROFILER,
     reason: "leastPrivilege: a runtime whose default seccomp profile predates CAP_BPF and CAP_PERFMON refuses bpf() and perf_event_open() (containerd 1.6.20 allows them, see README), and AppArmor's default profile denies the tracefs and /proc access the profiler needs",
   },

@@ -54,8 +54,6 @@ describe.each(await helms())("seccomp allowlist with $id", (helm) => {
       readOnlyRootFilesystem: true,
       capabilities: { drop: ["ALL"] },
       seccompProfile: { type: "RuntimeDefault" },
-      // Its own AppArmor profile, not the pod's (leastPrivilege.appArmorProfile is the profiler's).
-      appArmorProfile: { type: "RuntimeDefault" },
     });
     expect(init.command.slice(0, 2)).toEqual(["sh", "-c"]);
     expect(init.command[2]).toContain(`dst=/seccomp/${file}`);
