@@ -1,5 +1,5 @@
 // Small reads and writes of Kubernetes objects that every tier makes: namespaces with their default
-// ServiceAccount, objects applied from a rendered manifest, and what a pod's status says.
+// ServiceAccount, and what a pod's status says.
 import type { ApiClient, ApiError } from "./api.ts";
 
 /**
@@ -17,17 +17,6 @@ export async function ensureNamespace(cp: ApiClient, name: string, labels: Recor
   };
   await create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
   await create(`/api/v1/namespaces/${name}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
-}
-
-/** The API path of an object's collection, for the built-in kinds the tiers apply. */
-export function collectionPath(o: { apiVersion: string; kind: string; metadata: { namespace?: string } }, plural: string, namespaced: boolean): string {
-  const base = o.apiVersion.includes("/") ? `/apis/${o.apiVersion}` : `/api/${o.apiVersion}`;
-  return namespaced ? `${base}/namespaces/${o.metadata.namespace}/${plural}` : `${base}/${plural}`;
-}
-
-/** Server-side apply of one object whose collection is `path`, as field manager `manager`. */
-export async function applyObject(cp: ApiClient, path: string, o: { metadata: { name: string } }, manager = "dd-prof-tier"): Promise<void> {
-  await cp.api("PATCH", `${path}/${o.metadata.name}?fieldManager=${manager}&force=true`, o, "application/apply-patch+yaml");
 }
 
 /** The node a DaemonSet pod is meant for: spec.nodeName, else its required node affinity on metadata.name. */
