@@ -7,7 +7,6 @@
 import { availableParallelism, tmpdir } from "node:os";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { load } from "js-yaml";
 import type fc from "fast-check";
 import { helms as allHelms, type Helm } from "../lib/helm.ts";
 import { readChartMeta, type ChartMeta } from "../lib/chart.ts";
@@ -18,7 +17,7 @@ import type { ParseCache } from "../matrix/batch.ts";
 import { invariantsFor, type InvariantSet } from "../matrix/invariants/index.ts";
 import { kubeTarget, renderSingle, type KubeTarget, type RenderResult } from "../matrix/render.ts";
 import { pool } from "../lib/pool.ts";
-import { checkCell, context, type ValidationCache } from "../matrix/check.ts";
+import { checkCell, context, defaultsOf, type ValidationCache } from "../matrix/check.ts";
 import { classifyRenderError, hideSecrets, secretValues, unnamedKey } from "./classify.ts";
 import { corpus, deepMerge, valuesArbitrary, valuesYaml, type FuzzValues } from "./corpus.ts";
 import { coalesce } from "./schema-arbitrary.ts";
@@ -116,9 +115,7 @@ export function readValuesSchema(chartDir: string): { schema: Record<string, any
   const file = join(chartDir, "values.schema.json");
   if (!existsSync(file)) throw new Error(`${chartDir} has no values.schema.json: the fuzz tier generates values files from it`);
   const schema = JSON.parse(readFileSync(file, "utf8"));
-  const valuesFile = join(chartDir, "values.yaml");
-  const defaults = existsSync(valuesFile) ? ((load(readFileSync(valuesFile, "utf8")) ?? {}) as Record<string, unknown>) : {};
-  return { schema, defaults };
+  return { schema, defaults: defaultsOf(chartDir) };
 }
 
 /** What one fuzz run works with: the chart, its schema, the Helms and Kubernetes it runs, shared caches. */
@@ -126,7 +123,8 @@ interface FuzzRun {
   o: FuzzOptions;
   chart: ChartMeta;
   schema: Record<string, any>;
-  defaults: Record<string, unknown>;
+  /** What every file is rendered over: the chart's defaults with the --values base on them, as Helm coalesces them. */
+  underneath: Record<string, unknown>;
   topKeys: string[];
   base: Record<string, unknown>;
   arb: fc.Arbitrary<FuzzValues>;
@@ -171,7 +169,8 @@ async function prepare(o: FuzzOptions): Promise<FuzzRun> {
   const topKeys = Object.keys(schema.properties ?? {});
   const base = o.baseValues ?? {};
   // Generated over the defaults and the base: Helm checks the schema on defaults <- base <- file.
-  const arb: fc.Arbitrary<FuzzValues> = valuesArbitrary(schema, coalesce(defaults, base) as Record<string, unknown>, { keys: o.keys });
+  const underneath = coalesce(defaults, base) as Record<string, unknown>;
+  const arb: fc.Arbitrary<FuzzValues> = valuesArbitrary(schema, underneath, { keys: o.keys });
   const helmList = (await allHelms()).filter((h) => !o.helm?.length || o.helm.includes(h.major));
   if (helmList.length === 0) throw new Error(`no Helm ${o.helm?.join("/")} available`);
   const known = kubeVersions();
@@ -181,7 +180,7 @@ async function prepare(o: FuzzOptions): Promise<FuzzRun> {
   const rules = invariantsFor(chart);
   const run = pool(o.concurrency ?? Math.max(2, 2 * availableParallelism()));
   const work = scratch("fuzz-", tmpdir());
-  return { o, chart, schema, defaults, topKeys, base, arb, helms: helmList, target, rules, validations: new Map(), parsed: new Map(), run, work, processes: 0 };
+  return { o, chart, schema, underneath, topKeys, base, arb, helms: helmList, target, rules, validations: new Map(), parsed: new Map(), run, work, processes: 0 };
 }
 
 /** A generated file written over the base values, as Helm gets it (and as it is saved). */
@@ -234,7 +233,7 @@ async function judgeRender(run: FuzzRun, v: FuzzValues, index: number, helm: Hel
   const secrets = secretValues(v.values);
   if (!r.ok) return judgeRefusal(run, where, secrets, r.error, tally);
   if (tally) tally.renders.rendered++;
-  const ctx = context({ name: `fuzz-${index}`, file: "", description: v.how, values: v.values }, r.docs, run.chart, run.target, run.defaults);
+  const ctx = context({ name: `fuzz-${index}`, file: "", description: v.how, values: v.values }, r.docs, run.chart, run.target, run.underneath);
   const out: Finding[] = checkCell(ctx, run.rules.cell, run.validations).map((f) => ({ ...where, ...f, message: hideSecrets(f.message, secrets) }));
   if (run.o.judge && out.length === 0) {
     for (const p of await run.o.judge.check(ctx.objects)) out.push({ ...where, rule: "api-server", object: p.object, path: p.path, message: hideSecrets(p.message, secrets) });
@@ -265,8 +264,7 @@ function judgeRefusal(run: FuzzRun, where: Pick<Finding, "index" | "how" | "helm
  * set, as every file does (valuesArbitrary draws them always).
  */
 async function shrinkEachKind(run: FuzzRun, files: FuzzValues[], findings: Finding[]): Promise<MinimalFile[]> {
-  const underneath = coalesce(run.defaults, run.base) as Record<string, unknown>;
-  const required: string[] = (run.schema.required ?? []).filter((k: string) => underneath[k] === undefined);
+  const required: string[] = (run.schema.required ?? []).filter((k: string) => run.underneath[k] === undefined);
   const minimal: MinimalFile[] = [];
   const kinds = new Map<string, Finding>();
   for (const f of findings) if (!kinds.has(signature(f))) kinds.set(signature(f), f);
